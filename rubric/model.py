@@ -1,0 +1,252 @@
+"""The rubric format: pydantic models for a rubric file, and loading one from TOML.
+
+A rubric is data. It names its sections, its criteria (each with a weight, a description and a
+detector: the regular expressions that recognise the idea in an answer), the practice prompts
+with the signals that identify them, the scoring rules, and a bank of follow-up questions.
+Every model forbids unknown keys, so a typo in a rubric file fails loudly with its location.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Depth = Literal["missing", "mentioned", "substantiated"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_GAP = re.compile(r"~(\d+)~")
+
+
+def expand_pattern(pattern: str) -> str:
+    """Expand the rubric shorthand `~N~` ("then, up to N words later") into a regular expression."""
+    return _GAP.sub(lambda m: r"\W+(?:\w+\W+){0,%s}" % m.group(1), pattern)
+
+
+def _check_patterns(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(expand_pattern(pattern))
+        except re.error as exc:
+            raise ValueError(f"bad pattern {pattern!r}: {exc}") from None
+    return patterns
+
+
+class Detector(_Strict):
+    """How to recognise one idea in normalised answer text (lower case, '-', '_', '/' as spaces).
+
+    `mention` patterns find the idea; `substance` patterns, found in the same clause, show it is
+    substantiated (a mechanism in this idea's own terms); `exclude` patterns mark a clause where a
+    mention means something else (Kafka log compaction is not table compaction); `strong`
+    patterns are phrasings that are a mechanism by themselves (level 2 on their own).
+    """
+
+    mention: list[str] = Field(min_length=1)
+    strong: list[str] = []
+    substance: list[str] = []
+    exclude: list[str] = []
+
+    _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)
+
+
+class Criterion(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_.\-]+$")]
+    section: str
+    title: str
+    weight: Annotated[float, Field(gt=0)]
+    description: str
+    detectors: list[str] = Field(min_length=1, description="names of entries in [detectors]")
+    advice: str = Field(description="the next step for a candidate who misses this, in the seed's terms")
+    prompt: str | None = Field(default=None, description="graded only for this prompt id")
+    core_correctness: bool = Field(
+        default=False, description="a correctness mechanic whose absence caps the verdict"
+    )
+
+
+class Section(_Strict):
+    id: str
+    title: str
+    part: int | None = Field(default=None, description="position in the answer structure, 1-based")
+    heading: list[str] = Field(default=[], description="patterns that recognise this part's heading")
+
+    _check = field_validator("heading")(_check_patterns)
+
+
+class PromptSpec(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9\-]+$")]
+    number: int
+    title: str
+    brief: str
+    must_handle: list[str]
+    signals: dict[str, float] = Field(description="pattern -> weight, used to infer the prompt")
+
+    @field_validator("signals")
+    @classmethod
+    def _signals(cls, value: dict[str, float]) -> dict[str, float]:
+        _check_patterns(list(value))
+        return value
+
+
+class Verdicts(_Strict):
+    """Score thresholds and the caps that keep a hollow answer from a high verdict."""
+
+    architect_min_score: float
+    senior_min_score: float
+    level_values: tuple[float, float, float] = (0.0, 0.4, 1.0)
+    stuffing_min_mentioned: int = Field(
+        description="keyword stuffing needs at least this many criteria at level >= 1"
+    )
+    stuffing_max_substantiated_ratio: float = Field(
+        description="... and at most this share of them substantiated"
+    )
+    diagram_min_architecture: int = Field(
+        description="a generic diagram names at least this many architecture criteria"
+    )
+    diagram_max_reasoned: int = Field(
+        description="... and substantiates at most this many decision/correctness criteria"
+    )
+
+
+class Followup(_Strict):
+    criterion: str
+    depth: Depth
+    text: str
+
+    @model_validator(mode="after")
+    def _quote_placeholder(self) -> Followup:
+        has_quote = "{quote}" in self.text
+        if self.depth == "missing" and has_quote:
+            raise ValueError("a 'missing' follow-up has no answer to quote: drop {quote}")
+        if self.depth != "missing" and not has_quote:
+            raise ValueError(f"a '{self.depth}' follow-up must quote the answer with {{quote}}")
+        return self
+
+
+class Rubric(_Strict):
+    name: str
+    version: str
+    sections: list[Section]
+    criteria: list[Criterion]
+    detectors: dict[str, Detector]
+    substance_cues: list[str] = Field(
+        default=[], description="patterns that substantiate any mention in their clause: a number, a reason"
+    )
+    prompts: list[PromptSpec] = []
+    verdicts: Verdicts
+    followups: list[Followup] = []
+    required_ids: list[str] = Field(
+        default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
+    )
+
+    _check = field_validator("substance_cues")(_check_patterns)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rubric:
+        problems: list[str] = []
+        section_ids = {s.id for s in self.sections}
+        prompt_ids = {p.id for p in self.prompts}
+        seen: set[str] = set()
+        for c in self.criteria:
+            where = f"criterion {c.id!r}"
+            if c.id in seen:
+                problems.append(f"{where}: duplicate id")
+            seen.add(c.id)
+            if c.section not in section_ids:
+                problems.append(f"{where}: unknown section {c.section!r}")
+            for name in c.detectors:
+                if name not in self.detectors:
+                    problems.append(f"{where}: unknown detector {name!r}")
+            if c.prompt is not None and c.prompt not in prompt_ids:
+                problems.append(f"{where}: unknown prompt {c.prompt!r}")
+        for s in [s.id for s in self.sections]:
+            if [x.id for x in self.sections].count(s) > 1:
+                problems.append(f"section {s!r}: duplicate id")
+        for f in self.followups:
+            if f.criterion not in seen:
+                problems.append(f"follow-up for unknown criterion {f.criterion!r}")
+        missing = [i for i in self.required_ids if i not in seen]
+        if missing:
+            problems.append("missing required criterion ids: " + ", ".join(missing))
+        if problems:
+            raise ValueError("; ".join(sorted(set(problems))))
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+    def prompt_spec(self, key: str) -> PromptSpec | None:
+        """The prompt with this id or number (as a string), or None."""
+        for p in self.prompts:
+            if key in (p.id, str(p.number)):
+                return p
+        return None
+
+    def applicable(self, prompt_id: str | None) -> list[Criterion]:
+        """Criteria graded for an answer to `prompt_id`: all general ones, plus that prompt's."""
+        return [c for c in self.criteria if c.prompt is None or c.prompt == prompt_id]
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; the message names the file, the entry and the problem."""
+
+
+BUNDLED_RUBRIC = Path(__file__).with_name("default.toml")
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise RubricError(f"{path}: no such rubric file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _describe(error: ValidationError, data: dict) -> str:
+    """One line per problem, naming the entry by its id where it has one."""
+    lines = []
+    for err in error.errors():
+        loc = list(err["loc"])
+        label = ".".join(str(x) for x in loc)
+        if len(loc) >= 2 and isinstance(loc[1], int) and loc[0] in ("criteria", "sections", "prompts"):
+            items = data.get(str(loc[0]), [])
+            if loc[1] < len(items) and isinstance(items[loc[1]], dict) and "id" in items[loc[1]]:
+                label = f"{loc[0]}[{items[loc[1]]['id']!r}]" + "".join(f".{x}" for x in loc[2:])
+        message = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{label}: {message}" if label else message)
+    return "; ".join(lines)
+
+
+def load_rubric(path: Path | str | None = None) -> Rubric:
+    """Load and validate a rubric file (the bundled one by default).
+
+    A rubric may list `include = ["other.toml", ...]` (paths relative to it) whose `followups`
+    are appended to its own: the bundled rubric keeps its question bank in a file of its own.
+    """
+    path = Path(path) if path is not None else BUNDLED_RUBRIC
+    data = _read_toml(path)
+    for name in data.pop("include", []):
+        extra = _read_toml(path.parent / name)
+        data.setdefault("followups", []).extend(extra.get("followups", []))
+    try:
+        return Rubric.model_validate(data)
+    except ValidationError as exc:
+        raise RubricError(f"{path}: invalid rubric: {_describe(exc, data)}") from None
+
+
+def rubric_json_schema() -> dict:
+    """The JSON Schema of the rubric format, for editors (`grade rubric schema`)."""
+    return Rubric.model_json_schema()
