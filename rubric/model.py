@@ -27,7 +27,7 @@ _GAP = re.compile(r"~(\d+)~")
 
 def expand_pattern(pattern: str) -> str:
     """Expand the rubric shorthand `~N~` ("then, up to N words later") into a regular expression."""
-    return _GAP.sub(lambda m: r"\W+(?:\w+\W+){0,%s}" % m.group(1), pattern)
+    return _GAP.sub(lambda m: r"[^\w\n]+(?:\w+[^\w\n]+){0,%s}".replace("%s", m.group(1)), pattern)
 
 
 def _check_patterns(patterns: list[str]) -> list[str]:
@@ -52,6 +52,9 @@ class Detector(_Strict):
     strong: list[str] = []
     substance: list[str] = []
     exclude: list[str] = []
+    generic: bool = Field(
+        default=True, description="whether the rubric's substance_cues (numbers, reasons) count too"
+    )
 
     _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)
 

@@ -1,0 +1,52 @@
+"""The interviewer's critique: the verdict and why, what is missing by cost, what was strong."""
+
+from __future__ import annotations
+
+from .results import VERDICT_LABELS, CriterionResult, Critique, GradeResult
+from .rubric.model import Rubric
+
+_HEADLINES = {
+    "architect": "Architect-level answer.",
+    "senior": "Solid senior answer, not yet architect.",
+    "below_bar": "Below the bar for this round.",
+}
+
+
+def build_critique(result: GradeResult, rubric: Rubric, *, max_gaps: int = 6,
+                   max_strengths: int = 4) -> Critique:
+    criteria = result.criteria
+    why = list(result.verdict_reasons)
+    if result.structure.present < 6:
+        absent = [p.title for p in result.structure.parts if not p.present]
+        why.append("the answer structure is missing: " + "; ".join(absent))
+    elif result.structure.in_order is False:
+        why.append("all six parts are there, but not in the order that reads senior "
+                   "(requirements, architecture, decisions, correctness, operations, security)")
+
+    def cost(c: CriterionResult) -> tuple[float, str]:
+        return (-c.weight * (2 - c.level), c.id)
+
+    gaps = []
+    for c in sorted((c for c in criteria if c.level < 2), key=cost)[:max_gaps]:
+        if c.level == 0:
+            gaps.append(f"{c.title}: not covered. {rubric.criterion(c.id).description}")
+        else:
+            quote = c.evidence[0].quote if c.evidence else ""
+            gaps.append(f"{c.title}: named but not explained (line {c.evidence[0].line}: "
+                        f"\"{quote}\"). {rubric.criterion(c.id).description}" if quote else
+                        f"{c.title}: named but not explained.")
+    strengths = []
+    for c in sorted((c for c in criteria if c.level == 2), key=lambda c: (-c.weight, c.id))[:max_strengths]:
+        e = c.evidence[0]
+        strengths.append(f"{c.title} (line {e.line}): \"{e.quote}\"")
+    next_steps = [rubric.criterion(c.id).advice
+                  for c in sorted((c for c in criteria if c.level < 2), key=cost)[:3]]
+    if "keyword_stuffing" in result.flags:
+        next_steps.insert(0, "Pick fewer ideas and show how each works: a key, a number, a reason. "
+                             "A list of terms reads as rehearsed, not experienced.")
+    if "generic_diagram" in result.flags:
+        next_steps.insert(0, "Stop listing products; for each component say what you chose instead "
+                             "and what keeps the data correct (keys, late data, merges).")
+    label = VERDICT_LABELS[result.verdict]
+    headline = f"{_HEADLINES[result.verdict]} Score {result.score:g}/100, verdict: {label}."
+    return Critique(headline=headline, why=why, gaps=gaps, strengths=strengths, next_steps=next_steps)

@@ -1,0 +1,36 @@
+"""User-facing errors. The CLI turns each into one line on stderr and its exit code."""
+
+from __future__ import annotations
+
+
+class GradeError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    exit_code = 2
+
+
+class InputError(GradeError):
+    """An answer file that cannot be graded: missing, empty, binary, not UTF-8 or too large."""
+
+    exit_code = 2
+
+
+class RubricInvalid(GradeError):
+    """A rubric file that fails validation."""
+
+    exit_code = 3
+
+
+class LLMError(GradeError):
+    """The LLM endpoint failed: unreachable, refused the key, timed out, or answered nonsense."""
+
+    exit_code = 4
+
+
+EXIT_CODES = {
+    0: "graded (and at or above --min-score, when given)",
+    1: "graded, but a score fell below --min-score",
+    2: "usage or input error (bad option, missing/empty/binary/non-UTF-8/oversized file)",
+    3: "invalid rubric file",
+    4: "LLM endpoint error (with --llm)",
+}

@@ -1,0 +1,198 @@
+"""`grade eval`: measure the grader against the labelled corpus in evals/.
+
+Layout (see evals/README.md): `corpus/<split>/<id>.md` answers with gold labels `<id>.json`
+beside them, and the two independent raw label sets in `labels/a/` and `labels/b/`. Every
+figure here is computed from those files on each run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .metrics import prf, quadratic_weighted_kappa, spearman
+from .results import GradeResult
+
+SPLITS = ("dev", "holdout")
+VERDICTS = ("below_bar", "senior", "architect")
+
+Grader = Callable[[str, str, str | None], GradeResult]
+"""(text, name, prompt or None) -> result."""
+
+
+@dataclass
+class Example:
+    id: str
+    split: str
+    path: Path
+    text: str
+    gold: dict
+    raw: dict[str, dict] = field(default_factory=dict)  # label set name -> labels
+
+
+def load_corpus(root: Path) -> list[Example]:
+    corpus = root / "corpus"
+    if not corpus.is_dir():
+        raise InputError(f"{root}: no corpus/ folder (expected {corpus}/dev and {corpus}/holdout)")
+    examples = []
+    for split in SPLITS:
+        for md in sorted((corpus / split).glob("*.md")):
+            gold_path = md.with_suffix(".json")
+            if not gold_path.exists():
+                raise InputError(f"{md}: no gold label file {gold_path.name} beside it")
+            try:
+                gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{gold_path}: not valid JSON: {exc}") from None
+            ex = Example(md.stem, split, md, md.read_text(encoding="utf-8"), gold)
+            for set_dir in sorted((root / "labels").glob("*/")):
+                raw_path = set_dir / f"{md.stem}.json"
+                if raw_path.exists():
+                    ex.raw[set_dir.name] = json.loads(raw_path.read_text(encoding="utf-8"))
+            examples.append(ex)
+    if not examples:
+        raise InputError(f"{corpus}: no labelled answers found")
+    return examples
+
+
+@dataclass
+class Comparison:
+    """Reference labels vs predictions over a set of answers; every metric derives from it."""
+
+    pairs: list[tuple[str, str, int, int]] = field(default_factory=list)  # answer, criterion, ref, pred
+    verdicts: list[tuple[str, str]] = field(default_factory=list)  # ref, pred
+    scores: list[tuple[float, float]] = field(default_factory=list)  # holistic, predicted score
+
+    def add(self, answer: str, ref_levels: dict[str, int], pred_levels: dict[str, int]) -> None:
+        for cid, ref in sorted(ref_levels.items()):
+            self.pairs.append((answer, cid, int(ref), int(pred_levels.get(cid, 0))))
+
+    def summary(self) -> dict:
+        tp = sum(1 for *_, r, p in self.pairs if r >= 1 and p >= 1)
+        fp = sum(1 for *_, r, p in self.pairs if r == 0 and p >= 1)
+        fn = sum(1 for *_, r, p in self.pairs if r >= 1 and p == 0)
+        precision, recall, f1 = prf(tp, fp, fn)
+        refs = [r for *_, r, _ in self.pairs]
+        preds = [p for *_, p in self.pairs]
+        out = {
+            "answers": len({a for a, *_ in self.pairs}),
+            "detection_precision": precision, "detection_recall": recall, "detection_f1": f1,
+            "level_qwk": quadratic_weighted_kappa(refs, preds),
+            "level_exact": sum(r == p for r, p in zip(refs, preds, strict=True)) / len(refs) if refs else None,
+        }
+        if self.verdicts:
+            out["verdict_accuracy"] = sum(r == p for r, p in self.verdicts) / len(self.verdicts)
+            out["verdict_confusion"] = {
+                r: {p: sum(1 for x, y in self.verdicts if x == r and y == p) for p in VERDICTS}
+                for r in VERDICTS
+            }
+        if self.scores:
+            out["score_holistic_spearman"] = spearman([h for h, _ in self.scores], [s for _, s in self.scores])
+        return out
+
+    def per_criterion(self) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for cid in sorted({c for _, c, *_ in self.pairs}):
+            rows = [(r, p) for _, c, r, p in self.pairs if c == cid]
+            tp = sum(1 for r, p in rows if r >= 1 and p >= 1)
+            fp = sum(1 for r, p in rows if r == 0 and p >= 1)
+            fn = sum(1 for r, p in rows if r >= 1 and p == 0)
+            precision, recall, f1 = prf(tp, fp, fn)
+            out[cid] = {"n": len(rows), "tp": tp, "fp": fp, "fn": fn, "precision": precision,
+                        "recall": recall, "f1": f1,
+                        "level_exact": sum(r == p for r, p in rows) / len(rows),
+                        "level_errors": sum(r != p for r, p in rows)}
+        return out
+
+
+def human_agreement(examples: list[Example], a: str = "a", b: str = "b") -> dict | None:
+    """Agreement between the two raw label sets: the ceiling the grader is compared with."""
+    comp = Comparison()
+    holistic = []
+    for ex in examples:
+        if a in ex.raw and b in ex.raw:
+            la, lb = ex.raw[a], ex.raw[b]
+            shared = {k: v for k, v in la["levels"].items() if k in lb["levels"]}
+            comp.add(ex.id, shared, lb["levels"])
+            comp.verdicts.append((la["verdict"], lb["verdict"]))
+            holistic.append((la["holistic"], lb["holistic"]))
+    if not comp.pairs:
+        return None
+    out = comp.summary()
+    out["holistic_spearman"] = spearman([x for x, _ in holistic], [y for _, y in holistic])
+    out["prompt_agreement"] = sum(
+        1 for ex in examples if a in ex.raw and b in ex.raw and ex.raw[a]["prompt"] == ex.raw[b]["prompt"]
+    ) / max(1, sum(1 for ex in examples if a in ex.raw and b in ex.raw))
+    return out
+
+
+def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8) -> dict:
+    """Grade every answer and compare with gold, per split. Returns the whole report as data."""
+    by_split: dict[str, Comparison] = {s: Comparison() for s in SPLITS}
+    prompt_hits: dict[str, list[bool]] = {s: [] for s in SPLITS}
+    misses: list[dict] = []
+    for ex in examples:
+        gold_prompt = ex.gold["prompt"]
+        result = grader(ex.text, ex.path.name, gold_prompt)
+        inferred = grader(ex.text, ex.path.name, None).prompt  # as if no prompt were given
+        prompt_hits[ex.split].append(inferred == gold_prompt)
+        pred = {c.id: c.level for c in result.criteria}
+        comp = by_split[ex.split]
+        comp.add(ex.id, ex.gold["levels"], pred)
+        comp.verdicts.append((ex.gold["verdict"], result.verdict))
+        comp.scores.append((float(ex.gold["holistic"]), result.score))
+        evidence = {c.id: c.evidence for c in result.criteria}
+        for cid, ref in ex.gold["levels"].items():
+            got = pred.get(cid, 0)
+            if got != ref:
+                ev = evidence.get(cid) or []
+                misses.append({"answer": ex.id, "split": ex.split, "criterion": cid, "gold": ref,
+                               "predicted": got, "line": ev[0].line if ev else None,
+                               "quote": ev[0].quote if ev else None})
+    report: dict = {"splits": {}, "human": {}}
+    for split in SPLITS:
+        comp = by_split[split]
+        if not comp.pairs:
+            continue
+        summary = comp.summary()
+        hits = prompt_hits[split]
+        summary["prompt_inference_accuracy"] = sum(hits) / len(hits) if hits else None
+        report["splits"][split] = {"summary": summary, "criteria": comp.per_criterion()}
+        report["human"][split] = human_agreement([e for e in examples if e.split == split])
+    report["human"]["all"] = human_agreement(examples)
+    # Worst criteria: most level errors on dev (the split rules may be tuned against), with misses.
+    dev = report["splits"].get("dev", {}).get("criteria", {})
+    ranked = sorted(dev.items(), key=lambda kv: (-kv[1]["level_errors"], kv[0]))[:worst]
+    report["worst"] = [
+        {"criterion": cid, **stats,
+         "misses": [m for m in misses if m["criterion"] == cid and m["split"] == "dev"][:6]}
+        for cid, stats in ranked if stats["level_errors"]
+    ]
+    return report
+
+
+def check_thresholds(report: dict, thresholds: list[str]) -> list[str]:
+    """`split.metric=value` floors; returns the failures as sentences."""
+    failures = []
+    for spec in thresholds:
+        try:
+            key, value = spec.split("=", 1)
+            split, metric = key.split(".", 1)
+            floor = float(value)
+        except ValueError:
+            raise InputError(f"--fail-under {spec!r}: expected split.metric=value, "
+                             "e.g. holdout.level_qwk=0.7") from None
+        summary = report["splits"].get(split, {}).get("summary")
+        if summary is None or metric not in summary:
+            raise InputError(f"--fail-under {spec!r}: no metric {metric!r} for split {split!r}")
+        got = summary[metric]
+        if got is None or got < floor:
+            failures.append(f"{split}.{metric} = {_fmt(got)} is under {floor:g}")
+    return failures
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"

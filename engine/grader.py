@@ -1,0 +1,85 @@
+"""The library API: grade an answer's text against a rubric, deterministically."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .critique import build_critique
+from .document import Document, parse
+from .errors import RubricInvalid
+from .followups import choose_followups
+from .matcher import Matcher
+from .prompt_inference import resolve_prompt
+from .results import CriterionResult, Evidence, GradeResult, PromptReport
+from .rubric.model import Rubric, RubricError, load_rubric
+from .scoring import flags, score, verdict
+from .structure import analyse_structure
+
+MAX_EVIDENCE = 3
+
+
+@lru_cache(maxsize=8)
+def _load(path: str | None) -> tuple[Rubric, Matcher]:
+    try:
+        rubric = load_rubric(path)
+    except RubricError as exc:
+        raise RubricInvalid(str(exc)) from None
+    return rubric, Matcher(rubric)
+
+
+def get_rubric(path: str | Path | None = None) -> tuple[Rubric, Matcher]:
+    """The rubric at `path` (the bundled one by default) and its compiled matcher, cached."""
+    return _load(str(Path(path).resolve()) if path is not None else None)
+
+
+def match_criteria(doc: Document, rubric: Rubric, matcher: Matcher,
+                   prompt_id: str | None) -> list[CriterionResult]:
+    """Level and evidence for every criterion that applies to an answer to `prompt_id`."""
+    hits_by_detector: dict[str, list] = {}
+    results = []
+    for c in rubric.applicable(prompt_id):
+        hits = []
+        for name in c.detectors:
+            if name not in hits_by_detector:
+                hits_by_detector[name] = matcher.detect(doc, name)
+            hits.extend(hits_by_detector[name])
+        hits.sort(key=lambda h: (-h.level, h.start))
+        level = hits[0].level if hits else 0
+        evidence, seen = [], set()
+        for h in hits:
+            if (h.line, h.quote) in seen:
+                continue
+            seen.add((h.line, h.quote))
+            evidence.append(Evidence(line=h.line, quote=h.quote))
+            if len(evidence) == MAX_EVIDENCE:
+                break
+        results.append(CriterionResult(id=c.id, title=c.title, section=c.section, weight=c.weight,
+                                       level=level, evidence=evidence))
+    return results
+
+
+def finish(name: str, doc: Document, rubric: Rubric, prompt: PromptReport,
+           criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
+    """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
+    value = score(criteria, rubric)
+    found = flags(criteria, rubric)
+    v, reasons = verdict(criteria, rubric, value, found)
+    result = GradeResult(
+        file=name, prompt=prompt.id, prompt_info=prompt, score=value, verdict=v,
+        verdict_reasons=reasons, flags=found, structure=analyse_structure(doc, rubric, criteria),
+        criteria=criteria, grader=grader,
+    )
+    result.critique = build_critique(result, rubric)
+    result.followups = choose_followups(criteria, rubric, doc.text)
+    return result
+
+
+def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
+               rubric_path: str | Path | None = None) -> GradeResult:
+    """Grade one answer. `prompt` (an id or number) overrides front matter and inference."""
+    rubric, matcher = get_rubric(rubric_path)
+    doc = parse(text)
+    prompt_report = resolve_prompt(doc, rubric, prompt)
+    criteria = match_criteria(doc, rubric, matcher, prompt_report.id)
+    return finish(name, doc, rubric, prompt_report, criteria)

@@ -1,0 +1,152 @@
+"""The deterministic matcher: which criteria an answer covers, at what level, on what evidence.
+
+Reading rules (from the labelling guide, evals/LABELING.md):
+- a mention of an idea is level 1; it is level 2 when its clause also holds substance: a
+  mechanism in the idea's own terms, a number, a reason, an example; some phrasings are a
+  mechanism by themselves ("strong" patterns) and are level 2 on their own;
+- a clause that is a comma-separated list of short items is read item by item, so a list of
+  buzzwords is level 1 for each, however long the list;
+- a mention overlapping an `exclude` match is in another sense (Kafka log compaction) and counts
+  for nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .document import Document
+from .rubric.model import Detector, Rubric, expand_pattern
+
+_BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$)|\s[\u2014\u2013]\s|\s--\s|\|")
+_ITEM_SPLIT = re.compile(r",(?!\d{3})")  # a comma, but not the one in 5,000
+_LIST_MIN_COMMAS = 2
+_LIST_MAX_AVG_WORDS = 4.5
+_QUOTE_MAX = 160
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
+    return re.compile(rf"(?<![a-z0-9])(?:{body})")
+
+
+@dataclass(frozen=True)
+class CompiledDetector:
+    mention: re.Pattern[str]
+    strong: re.Pattern[str] | None
+    substance: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+    generic: bool
+
+    @classmethod
+    def build(cls, d: Detector) -> CompiledDetector:
+        mention = _compile(d.mention)
+        if mention is None:  # the model requires at least one mention pattern
+            raise ValueError("a detector needs a mention pattern")
+        return cls(mention, _compile(d.strong), _compile(d.substance), _compile(d.exclude), d.generic)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One piece of evidence: where an idea was found, and at what level."""
+
+    level: int
+    line: int
+    quote: str
+    start: int  # offset in the document text, for ordering and highlighting
+    end: int
+
+
+class Matcher:
+    """A rubric's detectors, compiled once and applied to any number of documents."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.detectors = {name: CompiledDetector.build(d) for name, d in rubric.detectors.items()}
+        self.cues = _compile(rubric.substance_cues)
+
+    def detect(self, doc: Document, name: str) -> list[Hit]:
+        """Every non-excluded hit of one detector, in document order, one per clause."""
+        det = self.detectors[name]
+        norm = doc.norm
+        excluded = [m.span() for m in det.exclude.finditer(norm)] if det.exclude else []
+        found: dict[tuple[int, int], Hit] = {}
+        for pattern, strong in ((det.strong, True), (det.mention, False)):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(norm):
+                start, end = m.span()
+                if "\n" in norm[start:end] or end == start:
+                    continue
+                if any(s < end and start < e for s, e in excluded):
+                    continue
+                c_start, c_end = _clause(doc, start, end)
+                key = (c_start, c_end)
+                if key in found and (found[key].level == 2 or not strong):
+                    continue
+                level = 2 if strong else self._level(det, norm, c_start, c_end, start, end)
+                line = doc.line_at(start)
+                found[key] = Hit(level, line.number, _quote(doc, c_start, c_end, start, end), start, end)
+        return sorted(found.values(), key=lambda h: h.start)
+
+    def _level(self, det: CompiledDetector, norm: str, c_start: int, c_end: int,
+               m_start: int, m_end: int) -> int:
+        clause = norm[c_start:c_end]
+        for pattern in (det.substance, self.cues if det.generic else None):
+            if pattern is None:
+                continue
+            for s in pattern.finditer(clause):
+                s_start, s_end = s.start() + c_start, s.end() + c_start
+                if s_end <= m_start or s_start >= m_end:  # substance beside the mention, not in it
+                    return 2
+        return 1
+
+
+def _clause(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """The clause around a match: its sentence, or its item when the sentence is a short list."""
+    line = doc.line_at(start)
+    l_start = doc.start_of(line)
+    l_end = l_start + len(line.text)
+    norm = doc.norm
+    c_start, c_end = l_start, l_end
+    for b in _BOUNDARY.finditer(norm, l_start, l_end):
+        if b.end() <= start:
+            c_start = b.end()
+        elif b.start() >= end:
+            c_end = b.start()
+            break
+    sentence = norm[c_start:c_end]
+    items = _ITEM_SPLIT.split(sentence)
+    if len(items) > _LIST_MIN_COMMAS:
+        avg_words = sum(len(i.split()) for i in items) / len(items)
+        if avg_words <= _LIST_MAX_AVG_WORDS:
+            pos = c_start
+            for item in items:
+                i_end = pos + len(item)
+                if pos <= start < i_end + 1:
+                    return pos, max(i_end, end)
+                pos = i_end + 1
+    return c_start, max(c_end, end)
+
+
+def _quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:
+    """A verbatim, readable slice of the clause around the match, at most _QUOTE_MAX chars."""
+    text = doc.text
+    while c_start < m_start and text[c_start] in " \t-*+>#|`:,":
+        c_start += 1
+    while c_end > m_end and text[c_end - 1] in " \t*|`:,":
+        c_end -= 1
+    if c_end - c_start > _QUOTE_MAX:
+        half = (_QUOTE_MAX - (m_end - m_start)) // 2
+        lo = max(c_start, m_start - max(half, 0))
+        hi = min(c_end, max(m_end, lo + _QUOTE_MAX))
+        if lo > c_start:
+            sp = text.find(" ", lo, m_start)
+            lo = sp + 1 if sp != -1 else lo
+        if hi < c_end:
+            sp = text.rfind(" ", m_end, hi)
+            hi = sp if sp != -1 else hi
+        c_start, c_end = lo, hi
+    return text[c_start:c_end].strip()

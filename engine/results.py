@@ -1,0 +1,83 @@
+"""The result of grading one answer. Its JSON form is the contract's (shared/rubric-contract.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Verdict = Literal["below_bar", "senior", "architect"]
+VERDICT_LABELS = {"below_bar": "below bar", "senior": "senior", "architect": "architect"}
+
+
+class Evidence(BaseModel):
+    line: int = Field(description="1-based line in the file as given, front matter included")
+    quote: str = Field(description="verbatim substring of that line")
+
+
+class CriterionResult(BaseModel):
+    id: str
+    title: str
+    section: str
+    weight: float
+    level: int = Field(ge=0, le=2)
+    evidence: list[Evidence] = []
+    source: Literal["rules", "llm"] = "rules"
+
+
+class PartReport(BaseModel):
+    part: int
+    id: str
+    title: str
+    present: bool
+    line: int | None = Field(description="its heading, or else its first evidence")
+    via: Literal["heading", "content", "absent"]
+
+
+class StructureReport(BaseModel):
+    parts: list[PartReport]
+    present: int
+    in_order: bool | None = Field(description="None when fewer than two parts are present")
+    basis: Literal["headings", "content"]
+
+
+class PromptReport(BaseModel):
+    id: str | None
+    source: Literal["option", "front_matter", "inferred", "none"]
+    confidence: float = Field(ge=0, le=1)
+    scores: dict[str, float] = {}
+
+
+class Followup(BaseModel):
+    criterion: str
+    depth: Literal["missing", "mentioned", "substantiated"]
+    question: str
+
+
+class Critique(BaseModel):
+    headline: str
+    why: list[str]
+    gaps: list[str]
+    strengths: list[str]
+    next_steps: list[str]
+
+
+class GradeResult(BaseModel):
+    file: str
+    prompt: str | None
+    prompt_info: PromptReport
+    score: float = Field(ge=0, le=100)
+    verdict: Verdict
+    verdict_reasons: list[str]
+    flags: list[str]
+    structure: StructureReport
+    criteria: list[CriterionResult]
+    critique: Critique | None = None
+    followups: list[Followup] = []
+    grader: Literal["rules", "rules+llm"] = "rules"
+
+    def contract_json(self) -> dict:
+        """The contract's keys first, then the rest."""
+        data = self.model_dump(mode="json")
+        head = {k: data.pop(k) for k in ("prompt", "score", "verdict", "criteria")}
+        return head | data
