@@ -22,8 +22,14 @@ _SPACES = {"-", "_", "/", "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 
 
+_TRANSLATION = str.maketrans({**{c: " " for c in _SPACES}, **_QUOTES})
+
+
 def normalise(text: str) -> str:
     """Lower-case, read '-', '_' and '/' as spaces, straighten quotes; never changes the length."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # the usual case; a few letters (e.g. 'İ') grow when lowered
+        return lowered.translate(_TRANSLATION)
     out = []
     for ch in text:
         if ch in _SPACES:

@@ -12,7 +12,8 @@ from .followups import choose_followups
 from .matcher import Matcher
 from .prompt_inference import resolve_prompt
 from .results import CriterionResult, Evidence, GradeResult, PromptReport
-from .rubric.model import Rubric, RubricError, load_rubric
+from .rubric.model import Rubric, RubricError
+from .rubric_cache import load_compiled
 from .scoring import flags, score, verdict
 from .structure import analyse_structure
 
@@ -22,10 +23,9 @@ MAX_EVIDENCE = 3
 @lru_cache(maxsize=8)
 def _load(path: str | None) -> tuple[Rubric, Matcher]:
     try:
-        rubric = load_rubric(path)
+        return load_compiled(Path(path) if path is not None else None)
     except RubricError as exc:
         raise RubricInvalid(str(exc)) from None
-    return rubric, Matcher(rubric)
 
 
 def get_rubric(path: str | Path | None = None) -> tuple[Rubric, Matcher]:
@@ -59,15 +59,16 @@ def match_criteria(doc: Document, rubric: Rubric, matcher: Matcher,
     return results
 
 
-def finish(name: str, doc: Document, rubric: Rubric, prompt: PromptReport,
+def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
            criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
     """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
+    rubric = matcher.rubric
     value = score(criteria, rubric)
     found = flags(criteria, rubric)
     v, reasons = verdict(criteria, rubric, value, found)
     result = GradeResult(
         file=name, prompt=prompt.id, prompt_info=prompt, score=value, verdict=v,
-        verdict_reasons=reasons, flags=found, structure=analyse_structure(doc, rubric, criteria),
+        verdict_reasons=reasons, flags=found, structure=analyse_structure(doc, matcher, criteria),
         criteria=criteria, grader=grader,
     )
     result.critique = build_critique(result, rubric)
@@ -80,6 +81,6 @@ def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
     """Grade one answer. `prompt` (an id or number) overrides front matter and inference."""
     rubric, matcher = get_rubric(rubric_path)
     doc = parse(text)
-    prompt_report = resolve_prompt(doc, rubric, prompt)
+    prompt_report = resolve_prompt(doc, matcher, prompt)
     criteria = match_criteria(doc, rubric, matcher, prompt_report.id)
-    return finish(name, doc, rubric, prompt_report, criteria)
+    return finish(name, doc, matcher, prompt_report, criteria)

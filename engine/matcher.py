@@ -13,9 +13,11 @@ Reading rules (from the labelling guide, evals/LABELING.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .document import Document
+from .regex_cache import RegexCompiler
 from .rubric.model import Detector, Rubric, expand_pattern
 
 _BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$)|\s[\u2014\u2013]\s|\s--\s|\|")
@@ -25,11 +27,15 @@ _LIST_MAX_AVG_WORDS = 4.5
 _QUOTE_MAX = 160
 
 
-def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+Compile = Callable[[str], re.Pattern[str]]
+
+
+def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[str] | None:
+    """One regex for a list of rubric patterns, each anchored at the start of a word."""
     if not patterns:
         return None
     body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
-    return re.compile(rf"(?<![a-z0-9])(?:{body})")
+    return compile(rf"(?<![a-z0-9])(?:{body})")
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,12 @@ class CompiledDetector:
     generic: bool
 
     @classmethod
-    def build(cls, d: Detector) -> CompiledDetector:
-        mention = _compile(d.mention)
+    def build(cls, d: Detector, compile: Compile) -> CompiledDetector:
+        mention = _compile(d.mention, compile)
         if mention is None:  # the model requires at least one mention pattern
             raise ValueError("a detector needs a mention pattern")
-        return cls(mention, _compile(d.strong), _compile(d.substance), _compile(d.exclude), d.generic)
+        return cls(mention, _compile(d.strong, compile), _compile(d.substance, compile),
+                   _compile(d.exclude, compile), d.generic)
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,16 @@ class Hit:
 class Matcher:
     """A rubric's detectors, compiled once and applied to any number of documents."""
 
-    def __init__(self, rubric: Rubric) -> None:
+    def __init__(self, rubric: Rubric, compiler: RegexCompiler | None = None) -> None:
+        compile = (compiler or RegexCompiler()).compile
         self.rubric = rubric
-        self.detectors = {name: CompiledDetector.build(d) for name, d in rubric.detectors.items()}
-        self.cues = _compile(rubric.substance_cues)
+        self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}
+        self.cues = _compile(rubric.substance_cues, compile)
+        self.prompt_signals = {
+            p.id: [(_compile([pattern], compile), weight) for pattern, weight in p.signals.items()]
+            for p in rubric.prompts
+        }
+        self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
 
     def detect(self, doc: Document, name: str) -> list[Hit]:
         """Every non-excluded hit of one detector, in document order, one per clause."""

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import math
-import re
 
 from .document import Document
 from .errors import InputError
+from .matcher import Matcher
 from .results import PromptReport
-from .rubric.model import Rubric, expand_pattern
 
 _COUNT_CAP = 4  # a signal repeated past this adds nothing: long answers should not win by length
 
 
-def infer_prompt(doc: Document, rubric: Rubric) -> PromptReport:
-    """Score every prompt by its signals; confidence is the winner's share of all the evidence."""
+def infer_prompt(doc: Document, matcher: Matcher) -> PromptReport:
+    """Score every prompt by its signals; confidence is the winner's margin over the runner-up."""
     scores: dict[str, float] = {}
-    for spec in rubric.prompts:
+    for prompt_id, signals in matcher.prompt_signals.items():
         total = 0.0
-        for pattern, weight in spec.signals.items():
-            n = len(re.findall(rf"(?<![a-z0-9])(?:{expand_pattern(pattern)})", doc.norm))
+        for pattern, weight in signals:
+            n = len(pattern.findall(doc.norm)) if pattern else 0
             if n:
                 total += weight * (1 + math.log(min(n, _COUNT_CAP)))
-        scores[spec.id] = round(total, 2)
+        scores[prompt_id] = round(total, 2)
     if not scores or max(scores.values()) <= 0:
         return PromptReport(id=None, source="none", confidence=0.0, scores=scores)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -32,13 +31,13 @@ def infer_prompt(doc: Document, rubric: Rubric) -> PromptReport:
     return PromptReport(id=best, source="inferred", confidence=round(confidence, 2), scores=scores)
 
 
-def resolve_prompt(doc: Document, rubric: Rubric, option: str | None) -> PromptReport:
+def resolve_prompt(doc: Document, matcher: Matcher, option: str | None) -> PromptReport:
     """`--prompt` wins, then front matter `prompt:`, else inference. Unknown ids are an error."""
     for key, source in ((option, "option"), (doc.front_matter.get("prompt"), "front_matter")):
         if key:
-            spec = rubric.prompt_spec(key.strip().lower())
+            spec = matcher.rubric.prompt_spec(key.strip().lower())
             if spec is None:
-                known = ", ".join(f"{p.number}={p.id}" for p in rubric.prompts)
+                known = ", ".join(f"{p.number}={p.id}" for p in matcher.rubric.prompts)
                 raise InputError(f"unknown prompt {key!r} (from {source.replace('_', ' ')}); known: {known}")
             return PromptReport(id=spec.id, source=source, confidence=1.0)
-    return infer_prompt(doc, rubric)
+    return infer_prompt(doc, matcher)

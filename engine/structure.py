@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from .document import Document, normalise
+from .matcher import Matcher
 from .results import CriterionResult, PartReport, StructureReport
-from .rubric.model import Rubric, expand_pattern
 
 
-def analyse_structure(doc: Document, rubric: Rubric, criteria: list[CriterionResult]) -> StructureReport:
-    parts = sorted((s for s in rubric.sections if s.part is not None), key=lambda s: s.part or 0)
+def analyse_structure(doc: Document, matcher: Matcher, criteria: list[CriterionResult]) -> StructureReport:
+    parts = sorted((s for s in matcher.rubric.sections if s.part is not None), key=lambda s: s.part or 0)
     heading_line: dict[str, int] = {}
     for line in doc.headings:
         text = normalise(line.heading_text)
         for section in parts:
             if section.id in heading_line:
                 continue
-            if any(re.search(rf"(?<![a-z0-9]){expand_pattern(p)}", text) for p in section.heading):
+            pattern = matcher.headings.get(section.id)
+            if pattern and pattern.search(text):
                 heading_line[section.id] = line.number
                 break
     first_evidence: dict[str, int] = {}

@@ -233,21 +233,30 @@ def _describe(error: ValidationError, data: dict) -> str:
     return "; ".join(lines)
 
 
-def load_rubric(path: Path | str | None = None) -> Rubric:
-    """Load and validate a rubric file (the bundled one by default).
+def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
+    """Load and validate a rubric file; also return every file it was read from.
 
     A rubric may list `include = ["other.toml", ...]` (paths relative to it) whose `followups`
     are appended to its own: the bundled rubric keeps its question bank in a file of its own.
     """
-    path = Path(path) if path is not None else BUNDLED_RUBRIC
     data = _read_toml(path)
-    for name in data.pop("include", []):
-        extra = _read_toml(path.parent / name)
+    files = [path]
+    includes = data.pop("include", [])
+    if not isinstance(includes, list):
+        raise RubricError(f"{path}: invalid rubric: include: expected a list of file names")
+    for name in includes:
+        files.append(path.parent / str(name))
+        extra = _read_toml(files[-1])
         data.setdefault("followups", []).extend(extra.get("followups", []))
     try:
-        return Rubric.model_validate(data)
+        return Rubric.model_validate(data), files
     except ValidationError as exc:
         raise RubricError(f"{path}: invalid rubric: {_describe(exc, data)}") from None
+
+
+def load_rubric(path: Path | str | None = None) -> Rubric:
+    """Load and validate a rubric file (the bundled one by default)."""
+    return read_rubric(Path(path) if path is not None else BUNDLED_RUBRIC)[0]
 
 
 def rubric_json_schema() -> dict:

@@ -1,0 +1,98 @@
+"""The matcher reads like an interviewer: paraphrases count, buzzword lists don't, wrong senses are 0."""
+
+from __future__ import annotations
+
+import pytest
+
+from grade.document import parse
+from grade.grader import get_rubric, match_criteria
+
+
+def levels(text: str, prompt: str | None = None) -> dict[str, int]:
+    rubric, matcher = get_rubric()
+    return {c.id: c.level for c in match_criteria(parse(text), rubric, matcher, prompt)}
+
+
+@pytest.mark.parametrize(
+    ("text", "criterion"),
+    [
+        ("Every event carries a UUID from the SDK; the sink ignores ids it has already seen.",
+         "mechanics.idempotent_ingestion"),
+        ("We dedupe on (tenant_id, event_id) in a MERGE into the silver table.", "structure.correctness.idempotency"),
+        ("We accept events up to 2 hours late, then recompute that day's partition.", "mechanics.late_data"),
+        ("Merge the many tiny files into ~512 MB ones nightly.", "mechanics.small_files"),
+        ("A nightly job compacts the Iceberg tables to 512 MB files.", "mechanics.compaction_clustering"),
+        ("No SCD2 here because the source already keeps history in order_events.", "structure.correctness.merges"),
+        ("Gold tables must be fresh within 15 minutes, 99.5% of hours, and we alert on breach.",
+         "mechanics.freshness_slo"),
+        ("Partition by event_date and cluster by tenant_id because every query filters on tenant and a date range.",
+         "mechanics.partition_strategy"),
+        ("The finance marts stay hourly batch because nobody reads them more often.", "signals.streaming_restraint"),
+        ("Backward-compatible changes only; a breaking change needs a new topic version.", "mechanics.schema_evolution"),
+        ("Training rows are built with an as-of join on the label timestamp.", "prompt.feature-store.point_in_time"),
+    ],
+)
+def test_paraphrases_with_substance_are_level_2(text: str, criterion: str) -> None:
+    prompt = criterion.split(".")[1] if criterion.startswith("prompt.") else None
+    assert levels(text, prompt)[criterion] == 2
+
+
+def test_a_buzzword_list_is_level_1_each() -> None:
+    got = levels("We ensure idempotency, watermarks, SCD2, compaction, Z-ordering and row-level security.")
+    for cid in ("mechanics.idempotent_ingestion", "mechanics.watermarks", "structure.correctness.merges",
+                "mechanics.compaction_clustering", "structure.security.tenant_isolation"):
+        assert got[cid] == 1, cid
+
+
+def test_a_keyword_alone_is_level_1() -> None:
+    assert levels("Ingestion is idempotent.")["mechanics.idempotent_ingestion"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "criterion"),
+    [
+        ("Kafka log compaction keeps the topic small.", "mechanics.compaction_clustering"),
+        ("We rely on a compacted topic for the latest customer state.", "mechanics.compaction_clustering"),
+        ("The topic has 64 partitions in Kafka, keyed by tenant_id.", "mechanics.partition_strategy"),
+        ("We have a 24/7 support SLA with the vendor.", "mechanics.freshness_slo"),
+        ("ClickHouse stores events in a MergeTree table.", "structure.correctness.merges"),
+        ("Spark joins suffer from data skew, so we salt the keys.", "prompt.feature-store.skew_prevention"),
+    ],
+)
+def test_wrong_sense_counts_for_nothing(text: str, criterion: str) -> None:
+    prompt = criterion.split(".")[1] if criterion.startswith("prompt.") else None
+    assert levels(text, prompt)[criterion] == 0
+
+
+def test_the_right_sense_beside_a_wrong_one_still_counts() -> None:
+    text = "Kafka log compaction keeps the topic small; separately, Iceberg tables are compacted nightly to 256 MB."
+    assert levels(text)["mechanics.compaction_clustering"] == 2
+
+
+def test_evidence_quotes_are_verbatim_substrings_of_their_line(mock1_text: str) -> None:
+    rubric, matcher = get_rubric()
+    doc = parse(mock1_text)
+    lines = mock1_text.splitlines()
+    results = match_criteria(doc, rubric, matcher, "realtime-analytics")
+    assert any(c.level for c in results)
+    for c in results:
+        assert bool(c.evidence) == (c.level > 0), c.id
+        for e in c.evidence:
+            assert e.quote and e.quote in lines[e.line - 1], (c.id, e)
+
+
+def test_line_numbers_count_front_matter() -> None:
+    text = "---\nprompt: cdc-lakehouse\n---\n\nWe dedupe on (tenant_id, event_id) in a MERGE.\n"
+    rubric, matcher = get_rubric()
+    found = {c.id: c for c in match_criteria(parse(text), rubric, matcher, "cdc-lakehouse")}
+    assert found["mechanics.idempotent_ingestion"].evidence[0].line == 5
+
+
+def test_front_matter_is_never_evidence() -> None:
+    text = "---\nprompt: cdc-lakehouse\ntitle: idempotent dedupe watermark\n---\nHello.\n"
+    assert levels(text)["mechanics.idempotent_ingestion"] == 0
+
+
+def test_normalisation_reads_hyphens_underscores_and_case_alike() -> None:
+    for spelling in ("Exactly-Once", "exactly_once", "EXACTLY ONCE"):
+        assert levels(f"Delivery is {spelling}.")["mechanics.idempotent_ingestion"] == 1

@@ -1,0 +1,122 @@
+"""The rubric is data: the bundled one keeps every contract id, and broken ones are refused clearly."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from grade.rubric.model import BUNDLED_RUBRIC, RubricError, load_rubric
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "rubric-contract.md"
+
+
+def contract_ids() -> set[str]:
+    text = CONTRACT.read_text(encoding="utf-8")
+    return set(re.findall(r"^\| `((?:structure|mechanics|tenancy|signals|prompt)\.[a-z0-9_.\-]+)` \|", text, re.M))
+
+
+@pytest.mark.skipif(not CONTRACT.exists(), reason="shared/rubric-contract.md not beside the checkout")
+def test_bundled_rubric_has_every_contract_id() -> None:
+    ids = {c.id for c in load_rubric().criteria}
+    expected = contract_ids()
+    assert len(expected) == 55
+    assert expected <= ids
+
+
+def test_bundled_rubric_is_consistent() -> None:
+    rubric = load_rubric()
+    assert {p.id for p in rubric.prompts} == {
+        "realtime-analytics", "cdc-lakehouse", "feature-store", "dq-observability", "privacy-dsr"}
+    assert all(c.weight > 0 for c in rubric.criteria)
+    # correctness and the must-say mechanics weigh more than naming a component
+    weight = {c.id: c.weight for c in rubric.criteria}
+    assert weight["structure.correctness.idempotency"] > weight["structure.architecture.storage"]
+    assert weight["mechanics.late_data"] > weight["structure.architecture.serving"]
+    # every criterion has follow-ups at every depth
+    depths = {(f.criterion, f.depth) for f in rubric.followups}
+    for c in rubric.criteria:
+        for d in ("missing", "mentioned", "substantiated"):
+            assert (c.id, d) in depths, (c.id, d)
+
+
+def _write_variant(tmp_path: Path, mutate) -> Path:
+    data = tomllib.loads(BUNDLED_RUBRIC.read_text(encoding="utf-8"))
+    data.pop("include")
+    mutate(data)
+    path = tmp_path / "broken.toml"
+    path.write_text(_to_toml(data), encoding="utf-8")
+    return path
+
+
+def _to_toml(data: dict) -> str:
+    """A tiny TOML writer for the rubric's shapes (tests only)."""
+    import json
+
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + "}"
+        raise TypeError(type(v))
+
+    lines = []
+    tables = {}
+    for k, v in data.items():
+        if isinstance(v, dict) or (isinstance(v, list) and v and isinstance(v[0], dict)):
+            tables[k] = v
+        else:
+            lines.append(f"{k} = {value(v)}")
+    for k, v in tables.items():
+        if isinstance(v, dict):
+            lines.append(f"[{k}]")
+            lines += [f"{json.dumps(kk)} = {value(vv)}" for kk, vv in v.items()]
+        else:
+            for item in v:
+                lines.append(f"[[{k}]]")
+                lines += [f"{kk} = {value(vv)}" for kk, vv in item.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["criteria"].append(dict(d["criteria"][0])), "duplicate id"),
+        (lambda d: d["criteria"][0].update(weight=0), "weight"),
+        (lambda d: d["criteria"][0].update(weight=-1.5), "weight"),
+        (lambda d: d["detectors"]["latency"].update(mention=["(unclosed"]), "bad pattern"),
+        (lambda d: d["criteria"][0].update(section="nowhere"), "unknown section 'nowhere'"),
+        (lambda d: d["criteria"].pop(0), "missing required criterion ids: structure.requirements.latency"),
+        (lambda d: d["criteria"][1].update(colour="red"), "Extra inputs are not permitted"),
+    ],
+)
+def test_broken_rubrics_are_refused_naming_file_entry_and_problem(tmp_path, mutate, message) -> None:
+    path = _write_variant(tmp_path, mutate)
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    text = str(info.value)
+    assert str(path) in text
+    assert message in text
+
+
+def test_an_entry_is_named_by_its_id(tmp_path) -> None:
+    path = _write_variant(tmp_path, lambda d: d["criteria"][3].update(weight=0))
+    with pytest.raises(RubricError, match=r"criteria\['structure.requirements.compliance'\].weight"):
+        load_rubric(path)
+
+
+def test_not_toml_and_missing_file(tmp_path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is = = not toml", encoding="utf-8")
+    with pytest.raises(RubricError, match="not valid TOML"):
+        load_rubric(bad)
+    with pytest.raises(RubricError, match="no such rubric file"):
+        load_rubric(tmp_path / "absent.toml")
