@@ -22,8 +22,8 @@ from .rubric.model import Detector, Rubric, expand_pattern
 
 _BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$)|\s[\u2014\u2013]\s|\s--\s|\|")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})")  # a comma, but not the one in 5,000
-_LIST_MIN_COMMAS = 2
-_LIST_MAX_AVG_WORDS = 4.5
+_LIST_MIN_COMMAS = 0
+_LIST_MAX_AVG_WORDS = 8
 _QUOTE_MAX = 160
 
 
