@@ -15,6 +15,12 @@ class InputError(GradeError):
     exit_code = 2
 
 
+class OutputError(GradeError):
+    """A report that cannot be written where asked: the file exists (without --force), or no such folder."""
+
+    exit_code = 2
+
+
 class RubricInvalid(GradeError):
     """A rubric file that fails validation."""
 
@@ -30,7 +36,7 @@ class LLMError(GradeError):
 EXIT_CODES = {
     0: "graded (and at or above --min-score, when given)",
     1: "graded, but a score fell below --min-score",
-    2: "usage or input error (bad option, missing/empty/binary/non-UTF-8/oversized file)",
+    2: "usage or input error (bad option, missing/empty/binary/non-UTF-8/oversized file, output file exists)",
     3: "invalid rubric file",
     4: "LLM endpoint error (with --llm)",
 }

@@ -1,14 +1,25 @@
-"""Render a GradeResult as text (terminal), Markdown or JSON. Templates live in prompts/."""
+"""Render results as text (terminal), Markdown, JSON or a self-contained HTML page.
+
+The one place output formats are dispatched. Templates live in prompts/: the text and Markdown
+ones unescaped, the HTML one with autoescape on, so an answer's text can never become markup.
+"""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from .results import VERDICT_LABELS, GradeResult
+from .errors import OutputError
+from .results import VERDICT_LABELS, Followup, GradeResult
 
-FORMATS = ("text", "markdown", "json")
+if TYPE_CHECKING:
+    from .attempts import History, Movement
+    from .mock import MockOutcome
+    from .rubric.model import PromptSpec, Rubric
+
+FORMATS = ("text", "markdown", "json", "html")
 _COLOURS = {"architect": "green", "senior": "yellow", "below_bar": "red"}
 _LEVEL_MARKS = {0: "[0]", 1: "[1]", 2: "[2]"}
 
@@ -34,6 +45,16 @@ def _environment(colour: bool):
     return env
 
 
+@lru_cache(maxsize=1)
+def _html_environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(files("grade.prompts"))),
+        autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+    )
+
+
 def _prompt_note(result: GradeResult) -> str:
     info = result.prompt_info
     if info.source == "inferred":
@@ -48,10 +69,163 @@ def _sections(result: GradeResult) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def render(result: GradeResult, fmt: str, *, colour: bool = False) -> str:
+def _rubric(rubric: Rubric | None) -> Rubric:
+    if rubric is not None:
+        return rubric
+    from .grader import get_rubric
+
+    return get_rubric()[0]
+
+
+def render_html(result: GradeResult, *, answer: str, rubric: Rubric | None = None) -> str:
+    """A self-contained page: no scripts, no external URLs; evidence marked and linked to criteria."""
+    from . import __version__
+    from .html_report import html_context
+
+    rubric = _rubric(rubric)
+    ctx = html_context(result, rubric, answer)
+    spec = rubric.prompt_spec(result.prompt) if result.prompt else None
+    charts = [("chart-parts", "The six parts of the answer", ctx.pop("parts")),
+              ("chart-mechanics", "The ten must-say mechanics", ctx.pop("mechanics"))]
+    return _html_environment().get_template("report.html.j2").render(
+        result=result, critique=result.critique, prompt_note=_prompt_note(result), charts=charts,
+        verdict_label=VERDICT_LABELS[result.verdict], version=__version__,
+        prompt_title=f"{spec.number}. {spec.title}" if spec else "none", **ctx)
+
+
+def render(result: GradeResult, fmt: str, *, colour: bool = False, answer: str | None = None,
+           rubric: Rubric | None = None) -> str:
+    """One result in one format. HTML needs the answer's text (it shows it, marked up)."""
     if fmt == "json":
         return json.dumps(result.contract_json(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        if answer is None:
+            raise ValueError("the HTML report needs the answer text")
+        return render_html(result, answer=answer, rubric=rubric)
     name = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
     template = _environment(colour and fmt == "text").get_template(name)
     return template.render(result=result, critique=result.critique, prompt_note=_prompt_note(result),
                            verdict_label=VERDICT_LABELS[result.verdict], sections=_sections(result))
+
+
+def render_many(results: list[GradeResult], fmt: str, *, colour: bool = False, answers: list[str] | None = None,
+                rubric: Rubric | None = None) -> str:
+    """Several results: JSON as one object (one answer) or a list; HTML is one page for one answer."""
+    if fmt == "json":
+        payload = results[0].contract_json() if len(results) == 1 else [r.contract_json() for r in results]
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        if len(results) != 1 or not answers:
+            raise OutputError("--format html makes one page per answer: give one FILE")
+        return render_html(results[0], answer=answers[0], rubric=rubric)
+    return "\n".join(render(r, fmt, colour=colour) for r in results)
+
+
+def render_followups(result: GradeResult, questions: list[Followup], fmt: str, *, source: str = "bank",
+                     colour: bool = False) -> str:
+    """`grade followups`: the questions, each with the criterion it probes and at what depth."""
+    titles = {c.id: c.title for c in result.criteria}
+    levels = {c.id: c.level for c in result.criteria}
+    if fmt == "json":
+        payload = {"file": result.file, "prompt": result.prompt, "score": result.score, "verdict": result.verdict,
+                   "source": source,
+                   "followups": [{"criterion": q.criterion, "title": titles.get(q.criterion), "depth": q.depth,
+                                  "level": levels.get(q.criterion), "question": q.question} for q in questions]}
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return _environment(colour).get_template("followups.txt.j2").render(
+        result=result, questions=questions, titles=titles, verdict_label=VERDICT_LABELS[result.verdict])
+
+
+def render_prompts(rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
+    """`grade prompts`: the practice prompts and what each must handle."""
+    if fmt == "json":
+        payload = [{"number": p.number, "id": p.id, "title": p.title, "brief": p.brief,
+                    "must_handle": list(p.must_handle)} for p in rubric.prompts]
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return _environment(colour).get_template("prompts.txt.j2").render(rubric=rubric)
+
+
+def render_mock_intro(spec: PromptSpec, rubric: Rubric, *, colour: bool = False) -> str:
+    """What `grade mock` shows first: the prompt and the six-part answer structure."""
+    from .mock import answer_parts
+
+    return _environment(colour).get_template("mock_intro.txt.j2").render(
+        spec=spec, total=len(rubric.prompts), parts=answer_parts(rubric))
+
+
+def render_answer_template(spec: PromptSpec, rubric: Rubric) -> str:
+    """The Markdown the editor opens with: front matter, guidance comments, the six headings."""
+    from .mock import answer_parts
+
+    return _environment(False).get_template("answer_template.md.j2").render(spec=spec, parts=answer_parts(rubric))
+
+
+def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False) -> str:
+    """The critique with its follow-ups, where the attempt was saved, and what moved since the last."""
+    out = [render(outcome.result, "text", colour=colour)]
+    out.append(f"Saved attempt #{outcome.attempt_number} for {outcome.result.prompt}: {outcome.path}")
+    move = outcome.since_last
+    if move is None:
+        out.append("First attempt at this prompt. Answer the follow-ups, then run `grade mock` again; "
+                   "`grade history` shows the progress.")
+    else:
+        line = f"Since your last attempt: score {move.score_before:g} -> {move.score_after:g} ({move.score_delta:+g})"
+        if move.verdict_before != move.verdict_after:
+            line += f", verdict {VERDICT_LABELS[move.verdict_before]} -> {VERDICT_LABELS[move.verdict_after]}"
+        out.append(line)
+        out.extend(_movement_lines(move, indent="  "))
+    return "\n".join(out) + "\n"
+
+
+def _movement_lines(move: Movement, *, indent: str) -> list[str]:
+    """'up:' and 'down:' lines naming each criterion that moved and its levels, wrapped to 100 columns."""
+    import textwrap
+
+    lines = []
+    for label, moves in (("up", move.up), ("down", move.down)):
+        if moves:
+            items = "; ".join(f"{m.title} {m.before or 0}->{m.after or 0}" for m in moves)
+            head = f"{indent}{label + ':':<6}"
+            lines += textwrap.wrap(items, width=100, initial_indent=head, subsequent_indent=" " * len(head),
+                                   break_on_hyphens=False)
+    return lines or [f"{indent}no criterion moved"]
+
+
+def render_history(history: History, rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
+    """`grade history`: per prompt, each attempt's score and verdict, and what moved since the one before."""
+    from .attempts import movement
+
+    specs = {p.id: p for p in rubric.prompts}
+    order = sorted(history.by_prompt, key=lambda pid: (specs[pid].number if pid in specs else 99, pid))
+    groups = []
+    for pid in order:
+        rows, previous = [], None
+        for n, saved in enumerate(history.by_prompt[pid], start=1):
+            result = saved.attempt.result
+            moved = movement(previous, result) if previous is not None else None
+            rows.append({"n": n, "time": saved.attempt.time, "when": saved.attempt.time.replace("T", " ")[:16],
+                         "file": str(saved.path), "score": result.score, "verdict": result.verdict,
+                         "verdict_label": VERDICT_LABELS.get(result.verdict, result.verdict), "moved": moved,
+                         "move_lines": _movement_lines(moved, indent=" " * 7) if moved else []})
+            previous = result
+        spec = specs.get(pid)
+        heading = f"Prompt {spec.number}: {spec.title}  [{pid}]" if spec else f"Prompt {pid}"
+        groups.append({"id": pid, "heading": heading, "attempts": rows})
+    if fmt == "json":
+        def row_json(row: dict) -> dict:
+            moved = row["moved"]
+            data = {k: v for k, v in row.items() if k not in ("when", "verdict_label", "moved", "move_lines")}
+            data["moved"] = None if moved is None else moved.model_dump() | {"score_delta": moved.score_delta}
+            return data
+
+        payload = {"prompts": [{"id": g["id"], "attempts": [row_json(r) for r in g["attempts"]]} for g in groups],
+                   "unreadable": [{"file": str(p), "reason": why} for p, why in history.unreadable]}
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if not groups:
+        text = ("No attempts yet. Start one with `grade mock` (prompt 1) or `grade mock N`; "
+                "`grade prompts` lists them.\n")
+    else:
+        text = _environment(colour).get_template("history.txt.j2").render(groups=groups, labels=VERDICT_LABELS)
+    for path, why in history.unreadable:
+        text += f"(skipped {path}: {why})\n"
+    return text

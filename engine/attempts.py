@@ -1,0 +1,144 @@
+"""Mock-interview attempts: saved one file each, never overwritten, and compared with the last one.
+
+An attempt lives in data_dir()/attempts/<prompt-id>/<UTC timestamp>-<n>.json and holds the answer
+as graded, the full result and the time. Each file is created in exclusive mode: two attempts in
+the same second get n = 1, 2, ... and an existing file is never written to again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import __version__
+from .paths import data_dir
+from .results import GradeResult
+
+_NAME = re.compile(r"^(\d{8}T\d{6}Z)-(\d+)\.json$")
+_MAX_SAME_SECOND = 10_000
+
+
+class Attempt(BaseModel):
+    prompt: str
+    time: str
+    grade_version: str
+    answer: str
+    result: GradeResult
+
+    @property
+    def levels(self) -> dict[str, int]:
+        return {c.id: c.level for c in self.result.criteria}
+
+
+class CriterionMove(BaseModel):
+    id: str
+    title: str
+    before: int | None
+    after: int | None
+
+
+class Movement(BaseModel):
+    """What changed from one attempt to the next."""
+
+    score_before: float
+    score_after: float
+    verdict_before: str
+    verdict_after: str
+    up: list[CriterionMove]
+    down: list[CriterionMove]
+
+    @property
+    def score_delta(self) -> float:
+        return round(self.score_after - self.score_before, 1)
+
+
+@dataclass
+class SavedAttempt:
+    path: Path
+    attempt: Attempt
+
+
+@dataclass
+class History:
+    by_prompt: dict[str, list[SavedAttempt]] = field(default_factory=dict)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def attempts_root() -> Path:
+    return data_dir() / "attempts"
+
+
+def save_attempt(prompt_id: str, answer: str, result: GradeResult, *, now: datetime | None = None,
+                 root: Path | None = None) -> Path:
+    """Write a new attempt file and return its path; never touches an existing file."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    folder = (root or attempts_root()) / prompt_id
+    folder.mkdir(parents=True, exist_ok=True)
+    attempt = Attempt(prompt=prompt_id, time=now.strftime("%Y-%m-%dT%H:%M:%SZ"), grade_version=__version__,
+                      answer=answer, result=result)
+    payload = attempt.model_dump(mode="json")
+    payload["result"] = result.contract_json()
+    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1, _MAX_SAME_SECOND + 1):
+        path = folder / f"{stamp}-{n}.json"
+        try:
+            with path.open("x", encoding="utf-8") as fh:
+                fh.write(text)
+        except FileExistsError:
+            continue
+        return path
+    raise OSError(f"{folder}: too many attempts saved in one second")
+
+
+def _order(path: Path) -> tuple[str, int]:
+    m = _NAME.match(path.name)
+    return (m.group(1), int(m.group(2))) if m else ("", 0)
+
+
+def load_history(prompt_id: str | None = None, *, root: Path | None = None) -> History:
+    """Every saved attempt, per prompt id, oldest first. Files that cannot be read are listed apart."""
+    base = root or attempts_root()
+    history = History()
+    if not base.is_dir():
+        return history
+    folders = [base / prompt_id] if prompt_id else sorted(p for p in base.iterdir() if p.is_dir())
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        saved = []
+        for path in sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=_order):
+            try:
+                saved.append(SavedAttempt(path, Attempt.model_validate_json(path.read_bytes())))
+            except (OSError, ValidationError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not a valid attempt file"
+                history.unreadable.append((path, reason or str(exc)))
+        if saved:
+            history.by_prompt[folder.name] = saved
+    return history
+
+
+def movement(before: GradeResult, after: GradeResult) -> Movement:
+    """Score, verdict and the criteria whose level went up or down between two results."""
+    old = {c.id: c for c in before.criteria}
+    new = {c.id: c for c in after.criteria}
+    up, down = [], []
+    for cid in [*new, *(i for i in old if i not in new)]:
+        a, b = old.get(cid), new.get(cid)
+        la, lb = (a.level if a else None), (b.level if b else None)
+        if (la or 0) == (lb or 0):
+            continue
+        move = CriterionMove(id=cid, title=(b or a).title, before=la, after=lb)
+        (up if (lb or 0) > (la or 0) else down).append(move)
+    return Movement(score_before=before.score, score_after=after.score, verdict_before=before.verdict,
+                    verdict_after=after.verdict, up=up, down=down)
+
+
+def latest(prompt_id: str, *, root: Path | None = None) -> SavedAttempt | None:
+    attempts = load_history(prompt_id, root=root).by_prompt.get(prompt_id, [])
+    return attempts[-1] if attempts else None
