@@ -48,28 +48,31 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True)
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
+              show_default=True, help="html: a self-contained page for one answer (use with -o).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the report to PATH instead of standard output.")
+@click.option("--force", is_flag=True, help="With -o: overwrite PATH if it exists.")
 @click.option("--min-score", type=click.FloatRange(0, 100), help="Exit 1 if any answer scores below this.")
 def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | None, fmt: str,
-               min_score: float | None) -> None:
+               output: str | None, force: bool, min_score: float | None) -> None:
     """Grade one or more answer files (`-` reads standard input)."""
-    from .grader import grade_text
+    from .grader import get_rubric, grade_text
     from .inputs import read_answer
-    from .render import render
+    from .outputs import emit
+    from .render import render_many
 
-    results = []
+    results, texts = [], []
     try:
         for path in files:
             name, text = read_answer(path)
+            texts.append(text)
             results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
+        colour = output is None and _use_colour(sys.stdout)
+        report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
+        emit(report, output, force=force)
     except GradeError as exc:
         _fail(exc)
-    if fmt == "json":
-        payload = results[0].contract_json() if len(results) == 1 else [r.contract_json() for r in results]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
-        colour = _use_colour(sys.stdout)
-        click.echo("\n".join(render(r, fmt, colour=colour) for r in results), nl=False)
     if min_score is not None and any(r.score < min_score for r in results):
         low = ", ".join(f"{r.file} ({r.score:g})" for r in results if r.score < min_score)
         click.echo(f"grade: below --min-score {min_score:g}: {low}", err=True)
@@ -157,3 +160,95 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
         for f in failures:
             click.echo(f"grade: eval below threshold: {f}", err=True)
         sys.exit(1)
+
+
+@main.command("followups", epilog=EXIT_HELP)
+@click.argument("file")
+@click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: str) -> None:
+    """The 3 to 7 questions an interviewer would ask next about an answer (`-` reads standard input).
+
+    Each names the criterion it probes: answer it in your file and re-grade.
+    """
+    from .followups import interviewer_followups
+    from .grader import grade_text
+    from .inputs import read_answer
+    from .render import render_followups
+
+    try:
+        name, text = read_answer(file)
+        result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
+    except GradeError as exc:
+        _fail(exc)
+    # The --llm path plugs in here: pass writer=<a FollowupWriter> and source="llm"; the questions
+    # stay anchored to the criteria and depths the grader verified (see followups.interviewer_followups).
+    questions = interviewer_followups(result, text)
+    click.echo(render_followups(result, questions, fmt, source="bank", colour=_use_colour(sys.stdout)), nl=False)
+
+
+@main.command("prompts")
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="A rubric file (default: bundled).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
+    """List the five practice prompts and what each must handle."""
+    from .grader import get_rubric
+    from .render import render_prompts
+
+    try:
+        rubric, _ = get_rubric(rubric_path)
+    except GradeError as exc:
+        _fail(exc)
+    click.echo(render_prompts(rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
+
+
+@main.command("mock", epilog=EXIT_HELP)
+@click.argument("prompt", required=False, metavar="[PROMPT]")
+@click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the answer from this file.")
+@click.option("--template", "show_template", is_flag=True, help="Print the answer template for PROMPT and exit.")
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
+def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_path: str | None) -> None:
+    """A mock interview: PROMPT (id or number, default 1), your answer, the critique and follow-ups.
+
+    \b
+    The answer comes from --file, else from standard input when it is not a terminal, else from
+    $EDITOR, opened on a template with the prompt and the six-part structure. Every attempt is
+    saved (never overwritten); `grade history` shows the progress.
+    """
+    from . import mock
+    from .render import render_answer_template, render_mock_intro, render_mock_outcome
+
+    colour = _use_colour(sys.stdout)
+    try:
+        rubric, spec = mock.load_spec(prompt, rubric_path)
+        template = render_answer_template(spec, rubric)
+        if show_template:
+            click.echo(template, nl=False)
+            return
+        click.echo(render_mock_intro(spec, rubric, colour=colour))
+        _, answer = mock.obtain_answer(template, file=file, interactive=mock.stdin_is_tty(),
+                                       edit=lambda text: click.edit(text, extension=".md"))
+        outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path)
+    except GradeError as exc:
+        _fail(exc)
+    click.echo(render_mock_outcome(outcome, colour=colour), nl=False)
+
+
+@main.command("history")
+@click.argument("prompt", required=False, metavar="[PROMPT]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="A rubric file (default: bundled).")
+def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
+    """Past mock attempts per prompt: score, verdict, and which criteria moved since the attempt before."""
+    from .attempts import load_history
+    from .grader import get_rubric
+    from .mock import resolve_spec
+    from .render import render_history
+
+    try:
+        rubric, _ = get_rubric(rubric_path)
+        prompt_id = resolve_spec(rubric, prompt).id if prompt else None
+    except GradeError as exc:
+        _fail(exc)
+    click.echo(render_history(load_history(prompt_id), rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)

@@ -1,0 +1,167 @@
+"""Follow-up questions: chosen from the bank deterministically, by depth, naming the criterion, quoting verbatim."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from grade.cli import main
+from grade.document import parse
+from grade.followups import DEPTHS, anchored, choose_followups, interviewer_followups
+from grade.grader import get_rubric, grade_text
+from grade.results import CriterionResult, Evidence, Followup
+
+ANSWERS = Path(__file__).resolve().parent.parent / "answers"
+ANSWER_FILES = sorted(ANSWERS.glob("*.md"))
+
+
+def _bank() -> dict[tuple[str, str], list[str]]:
+    bank: dict[tuple[str, str], list[str]] = {}
+    for f in get_rubric()[0].followups:
+        bank.setdefault((f.criterion, f.depth), []).append(f.text)
+    return bank
+
+
+def _quoted(question: str, options: list[str]) -> str | None:
+    """The text a bank option's {quote} became in `question`; None if no option produced it."""
+    for option in options:
+        if "{quote}" not in option:
+            if option == question:
+                return ""
+            continue
+        head, tail = option.split("{quote}")
+        if question.startswith(head) and question.endswith(tail) and len(question) >= len(head) + len(tail):
+            return question[len(head): len(question) - len(tail)]
+    return None
+
+
+@pytest.mark.parametrize("path", ANSWER_FILES, ids=lambda p: p.name)
+def test_questions_come_from_the_bank_at_the_criterion_depth_and_quote_verbatim(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    result = grade_text(text, name=path.name)
+    bank = _bank()
+    by_id = {c.id: c for c in result.criteria}
+    assert 3 <= len(result.followups) <= 7
+    for f in result.followups:
+        c = by_id[f.criterion]  # names a criterion of this answer
+        assert f.depth == DEPTHS[c.level]
+        quoted = _quoted(f.question, bank[(f.criterion, f.depth)])
+        assert quoted is not None, f.question
+        if f.depth == "missing":
+            assert quoted == ""  # nothing to quote: a "how would you handle..." probe
+        else:
+            assert quoted, f"a {f.depth} probe must quote the answer: {f.question}"
+            words = quoted.removesuffix("...")
+            assert any(words in e.quote and e.quote in lines[e.line - 1] for e in c.evidence), quoted
+
+
+def test_the_same_answer_always_gets_the_same_questions(mock1_text: str) -> None:
+    first = grade_text(mock1_text).followups
+    assert first == grade_text(mock1_text).followups
+    rubric, _ = get_rubric()
+    criteria = grade_text(mock1_text).criteria
+    assert choose_followups(criteria, rubric, parse(mock1_text).text) == first
+
+
+def test_phrasing_varies_with_the_answer_but_not_the_target() -> None:
+    rubric, _ = get_rubric()
+    criteria = grade_text("We ingest events with Kafka into S3.", prompt="1").criteria
+    runs = [choose_followups(criteria, rubric, f"answer {i}") for i in range(12)]
+    assert len({tuple(q.criterion for q in run) for run in runs}) == 1  # same gaps probed
+    assert len({tuple(q.question for q in run) for run in runs}) > 1  # several phrasings in the bank
+
+
+def test_costliest_gap_is_asked_first_with_a_how_would_you_probe() -> None:
+    rubric, _ = get_rubric()
+    result = grade_text("We ingest events with Kafka into S3 and show dashboards.", prompt="1")
+    missing = sorted((c for c in result.criteria if c.level == 0), key=lambda c: (-c.weight * 2, c.id))
+    first = result.followups[0]
+    assert first.criterion == missing[0].id and first.depth == "missing"
+    assert first.question in [f.text for f in rubric.followups if f.criterion == first.criterion]
+
+
+def _crit(cid: str, level: int, *quotes: str, weight: float = 1.0) -> CriterionResult:
+    return CriterionResult(id=cid, title=cid, section="mechanics", weight=weight, level=level,
+                           evidence=[Evidence(line=i + 1, quote=q) for i, q in enumerate(quotes)])
+
+
+def test_at_least_three_even_when_everything_is_substantiated() -> None:
+    rubric, _ = get_rubric()
+    ids = [c.id for c in rubric.criteria if c.prompt is None][:6]
+    criteria = [_crit(cid, 2, f"claim {i}") for i, cid in enumerate(ids)]
+    out = choose_followups(criteria, rubric, "x")
+    assert len(out) == 3
+    assert all(f.depth == "substantiated" for f in out)
+
+
+def test_limit_is_seven_and_a_used_quote_is_not_repeated_when_there_is_another() -> None:
+    rubric, _ = get_rubric()
+    shared = "Dedupe on (tenant_id, event_id) in a MERGE"
+    criteria = [
+        _crit("mechanics.idempotent_ingestion", 2, shared, weight=5),
+        _crit("structure.correctness.idempotency", 2, shared, "keep seen ids for 24 hours", weight=4),
+        *[_crit(c.id, 1, f"named {c.id}") for c in rubric.criteria if c.prompt is None][2:6],
+        *[_crit(c.id, 0) for c in rubric.criteria if c.prompt is None][6:20],
+    ]
+    out = choose_followups(criteria, rubric, "y")
+    assert len(out) == 7
+    strong = {f.criterion: f.question for f in out if f.depth == "substantiated"}
+    assert shared in strong["mechanics.idempotent_ingestion"]
+    assert "keep seen ids for 24 hours" in strong["structure.correctness.idempotency"]
+
+
+class _Writer:
+    def __init__(self, questions: list[Followup]):
+        self.questions = questions
+        self.seen: list[Followup] = []
+
+    def write(self, result, anchors, answer_text):
+        self.seen = anchors
+        return self.questions
+
+
+def test_llm_seam_keeps_only_questions_anchored_to_verified_depths(mock1_text: str) -> None:
+    result = grade_text(mock1_text)
+    levels = {c.id: c.level for c in result.criteria}
+    good = [Followup(criterion=cid, depth=DEPTHS[lv], question=f"Tell me more about {cid}?")
+            for cid, lv in list(levels.items())[:4]]
+    invented = Followup(criterion="mechanics.made_up", depth="missing", question="Anything?")
+    wrong_depth = Followup(criterion=good[0].criterion, depth=DEPTHS[(levels[good[0].criterion] + 1) % 3],
+                           question="Walk me through it?")
+    writer = _Writer([*good, invented, wrong_depth, good[0]])
+    out = interviewer_followups(result, mock1_text, writer=writer)
+    assert out == good
+    assert writer.seen == result.followups  # the writer is given the bank's questions as anchors
+    assert anchored([invented], result) == []
+    # Too few anchored questions: the bank's stand.
+    assert interviewer_followups(result, mock1_text, writer=_Writer(good[:2])) == result.followups
+    assert interviewer_followups(result, mock1_text) == result.followups
+
+
+def test_cli_followups_text_names_each_criterion() -> None:
+    r = CliRunner().invoke(main, ["followups", str(ANSWERS / "mock1.md")])
+    assert r.exit_code == 0, r.output
+    result = grade_text((ANSWERS / "mock1.md").read_text(encoding="utf-8"))
+    for f in result.followups:
+        assert f.question in r.output
+        assert f"probes {f.criterion}" in r.output
+
+
+def test_cli_followups_json(tmp_path) -> None:
+    r = CliRunner().invoke(main, ["followups", "--format", "json", "--prompt", "2", str(ANSWERS / "mock1.md")])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["prompt"] == "cdc-lakehouse" and data["source"] == "bank"
+    assert 3 <= len(data["followups"]) <= 7
+    for f in data["followups"]:
+        assert set(f) == {"criterion", "title", "depth", "level", "question"}
+        assert f["depth"] == DEPTHS[f["level"]]
+
+
+def test_cli_followups_missing_file_is_exit_2(tmp_path) -> None:
+    r = CliRunner().invoke(main, ["followups", str(tmp_path / "nope.md")])
+    assert r.exit_code == 2
+    assert "no such file" in r.output
