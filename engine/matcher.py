@@ -45,6 +45,8 @@ class CompiledDetector:
     substance: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
     generic: bool
+    reach: int
+    breadth: int | None
 
     @classmethod
     def build(cls, d: Detector, compile: Compile) -> CompiledDetector:
@@ -52,7 +54,7 @@ class CompiledDetector:
         if mention is None:  # the model requires at least one mention pattern
             raise ValueError("a detector needs a mention pattern")
         return cls(mention, _compile(d.strong, compile), _compile(d.substance, compile),
-                   _compile(d.exclude, compile), d.generic)
+                   _compile(d.exclude, compile), d.generic, d.reach, d.breadth)
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,14 @@ class Matcher:
                 key = (c_start, c_end)
                 if key in found and (found[key].level == 2 or not strong):
                     continue
-                level = 2 if strong else self._level(det, norm, c_start, c_end, start, end)
+                w_end = _reach(doc, c_end, det.reach) if det.reach else c_end
+                level = 2 if strong else self._level(det, norm, c_start, w_end, start, end)
                 line = doc.line_at(start)
                 found[key] = Hit(level, line.number, _quote(doc, c_start, c_end, start, end), start, end)
-        return sorted(found.values(), key=lambda h: h.start)
+        hits = sorted(found.values(), key=lambda h: h.start)
+        if det.breadth and len({h.line for h in hits}) >= det.breadth:
+            hits = [Hit(2, h.line, h.quote, h.start, h.end) for h in hits]
+        return hits
 
     def _level(self, det: CompiledDetector, norm: str, c_start: int, c_end: int,
                m_start: int, m_end: int) -> int:
@@ -115,6 +121,19 @@ class Matcher:
                 if s_end <= m_start or s_start >= m_end:  # substance beside the mention, not in it
                     return 2
         return 1
+
+
+def _reach(doc: Document, c_end: int, sentences: int) -> int:
+    """The end of the window that also takes in the next `sentences` sentences of the line."""
+    line = doc.line_at(max(c_end - 1, 0))
+    l_end = doc.start_of(line) + len(line.text)
+    pos = c_end
+    for _ in range(sentences):
+        nxt = _BOUNDARY.search(doc.norm, pos + 1, l_end)
+        pos = nxt.start() if nxt else l_end
+        if pos >= l_end:
+            break
+    return min(pos, l_end)
 
 
 def _clause(doc: Document, start: int, end: int) -> tuple[int, int]:

@@ -55,6 +55,14 @@ class Detector(_Strict):
     generic: bool = Field(
         default=True, description="whether the rubric's substance_cues (numbers, reasons) count too"
     )
+    reach: int = Field(
+        default=0, ge=0, le=3,
+        description="following sentences of the same line that may hold the substance (a reason often comes next)",
+    )
+    breadth: int | None = Field(
+        default=None, ge=2,
+        description="mentions on this many different lines make level 2 (ideas shown across the design)",
+    )
 
     _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)
 
