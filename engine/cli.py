@@ -41,6 +41,8 @@ def main() -> None:
       grade answers/mock1.md              critique in the terminal
       grade --format json answer.md       the contract's JSON
       grade rubric show                   the criteria and weights
+      grade mock                          a mock interview (prompt 1); then `grade history`
+      grade --format html a.md -o r.html  a report page to open in a browser
     """
 
 
@@ -168,9 +170,10 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: str) -> None:
-    """The 3 to 7 questions an interviewer would ask next about an answer (`-` reads standard input).
+    """Ask the 3 to 7 questions an interviewer would ask next.
 
-    Each names the criterion it probes: answer it in your file and re-grade.
+    FILE is an answer (`-` reads standard input). Each question names the criterion it probes:
+    answer it in your file and re-grade.
     """
     from .followups import interviewer_followups
     from .grader import grade_text
@@ -209,7 +212,9 @@ def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
 @click.option("--template", "show_template", is_flag=True, help="Print the answer template for PROMPT and exit.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
 def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_path: str | None) -> None:
-    """A mock interview: PROMPT (id or number, default 1), your answer, the critique and follow-ups.
+    """Run a mock interview: prompt, your answer, critique, follow-ups.
+
+    PROMPT is an id or number (default 1, as in the seed; `grade prompts` lists them).
 
     \b
     The answer comes from --file, else from standard input when it is not a terminal, else from
@@ -240,7 +245,10 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="A rubric file (default: bundled).")
 def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
-    """Past mock attempts per prompt: score, verdict, and which criteria moved since the attempt before."""
+    """Show past mock attempts: score, verdict, what moved since the one before.
+
+    PROMPT (id or number) limits it to one practice prompt.
+    """
     from .attempts import load_history
     from .grader import get_rubric
     from .mock import resolve_spec
