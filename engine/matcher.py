@@ -21,7 +21,7 @@ from .regex_cache import RegexCompiler
 from .rubric.model import Detector, Rubric, expand_pattern
 
 _BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$)|\s[\u2014\u2013]\s|\s--\s|\|")
-_ITEM_SPLIT = re.compile(r",(?!\d{3})")  # a comma, but not the one in 5,000
+_ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
 _LIST_MIN_COMMAS = 0
 _LIST_MAX_AVG_WORDS = 8
 _QUOTE_MAX = 160
@@ -88,15 +88,18 @@ class Matcher:
         norm = doc.norm
         excluded = [m.span() for m in det.exclude.finditer(norm)] if det.exclude else []
         found: dict[tuple[int, int], Hit] = {}
-        for pattern, strong in ((det.strong, True), (det.mention, False)):
+        for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
             for m in pattern.finditer(norm):
+                strong = is_strong
                 start, end = m.span()
                 if "\n" in norm[start:end] or end == start:
                     continue
                 if any(s < end and start < e for s, e in excluded):
                     continue
+                if strong and _BOUNDARY.search(norm, start, end):
+                    strong = False  # a "mechanism" stitched across sentences is only a mention
                 c_start, c_end = _clause(doc, start, end)
                 key = (c_start, c_end)
                 if key in found and (found[key].level == 2 or not strong):

@@ -9,8 +9,9 @@ Verdict, in order:
 2. keyword stuffing (many ideas named, few substantiated) -> below bar;
 3. a generic enterprise diagram (architecture named, at most `diagram_max_reasoned` decisions or
    correctness mechanics substantiated) -> below bar;
-4. no core correctness mechanic at all -> below bar; architect needs every core correctness
-   mechanic at least mentioned and all but one substantiated.
+4. the architect signals (`architect_requires`; bundled: says what stays batch and why, and a
+   substantiated tenant isolation model) must be shown for architect;
+5. no core correctness mechanic at all -> below bar; none substantiated -> at most senior.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def flags(criteria: list[CriterionResult], rubric: Rubric) -> list[str]:
     ):
         out.append("keyword_stuffing")
     architecture = [c for c in criteria if c.section == "architecture" and c.level >= 1]
-    reasoned = [c for c in criteria if c.section in ("decisions", "correctness") and c.level == 2]
+    reasoned = [c for c in criteria if c.section in ("decisions", "correctness", "prompt") and c.level == 2]
     if len(architecture) >= rules.diagram_min_architecture and len(reasoned) <= rules.diagram_max_reasoned:
         out.append("generic_diagram")
     return out
@@ -73,12 +74,16 @@ def verdict(criteria: list[CriterionResult], rubric: Rubric, value: float,
     if "generic_diagram" in found_flags:
         cap("below_bar", "capped at below bar: a generic enterprise diagram, components without "
                          "trade-offs or correctness mechanics")
+    by_id = {c.id: c for c in criteria}
+    unmet = [by_id[cid].title for cid in rules.architect_requires if cid in by_id and by_id[cid].level < 2]
+    if unmet:
+        cap("senior", "capped at senior: the architect signals are not shown (" + "; ".join(unmet) + ")")
     core = [c for c in criteria if rubric.criterion(c.id).core_correctness]
     if core:
         if all(c.level == 0 for c in core):
             cap("below_bar", "capped at below bar: no correctness mechanics (idempotency, late data, "
                              "merges) at all")
-        elif any(c.level == 0 for c in core) or sum(c.level < 2 for c in core) > 1:
-            weak = ", ".join(c.title for c in core if c.level < 2)
-            cap("senior", f"capped at senior: correctness mechanics not substantiated ({weak})")
+        elif all(c.level < 2 for c in core):
+            weak = ", ".join(c.title for c in core)
+            cap("senior", f"capped at senior: no correctness mechanic is substantiated ({weak})")
     return v, reasons

@@ -123,6 +123,9 @@ class Verdicts(_Strict):
     diagram_max_reasoned: int = Field(
         description="... and substantiates at most this many decision/correctness criteria"
     )
+    architect_requires: list[str] = Field(
+        default=[], description="criteria that must be substantiated (level 2) for an architect verdict"
+    )
 
 
 class Followup(_Strict):
@@ -179,6 +182,9 @@ class Rubric(_Strict):
         for s in [s.id for s in self.sections]:
             if [x.id for x in self.sections].count(s) > 1:
                 problems.append(f"section {s!r}: duplicate id")
+        for cid in self.verdicts.architect_requires:
+            if cid not in seen:
+                problems.append(f"verdicts.architect_requires: unknown criterion {cid!r}")
         for f in self.followups:
             if f.criterion not in seen:
                 problems.append(f"follow-up for unknown criterion {f.criterion!r}")
