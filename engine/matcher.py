@@ -21,6 +21,7 @@ from .regex_cache import RegexCompiler
 from .rubric.model import Detector, Rubric, expand_pattern
 
 _BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$)|\s[\u2014\u2013]\s|\s--\s|\|")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?](?=\s)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
 _LIST_MIN_COMMAS = 0
 _LIST_MAX_AVG_WORDS = 8
@@ -66,6 +67,7 @@ class Hit:
     quote: str
     start: int  # offset in the document text, for ordering and highlighting
     end: int
+    listed: bool = False  # found in an item of a comma-separated list
 
 
 class Matcher:
@@ -98,19 +100,22 @@ class Matcher:
                     continue
                 if any(s < end and start < e for s, e in excluded):
                     continue
-                if strong and _BOUNDARY.search(norm, start, end):
+                if strong and _SENTENCE_END.search(norm, start, end):
                     strong = False  # a "mechanism" stitched across sentences is only a mention
-                c_start, c_end = _clause(doc, start, end)
+                c_start, c_end, listed = _clause(doc, start, end)
+                if strong and listed and end > c_end:
+                    strong = False  # a "mechanism" stitched across the items of a list is only a mention
                 key = (c_start, c_end)
                 if key in found and (found[key].level == 2 or not strong):
                     continue
-                w_end = _reach(doc, c_end, det.reach) if det.reach else c_end
+                w_end = _reach(doc, max(c_end, end), det.reach) if det.reach else max(c_end, end)
                 level = 2 if strong else self._level(det, norm, c_start, w_end, start, end)
                 line = doc.line_at(start)
-                found[key] = Hit(level, line.number, _quote(doc, c_start, c_end, start, end), start, end)
+                found[key] = Hit(level, line.number, _quote(doc, c_start, max(c_end, end), start, end),
+                                 start, end, listed)
         hits = sorted(found.values(), key=lambda h: h.start)
-        if det.breadth and len({h.line for h in hits}) >= det.breadth:
-            hits = [Hit(2, h.line, h.quote, h.start, h.end) for h in hits]
+        if det.breadth and len({h.line for h in hits if not h.listed}) >= det.breadth:
+            hits = [Hit(2, h.line, h.quote, h.start, h.end, h.listed) for h in hits]
         return hits
 
     def _level(self, det: CompiledDetector, norm: str, c_start: int, c_end: int,
@@ -139,8 +144,9 @@ def _reach(doc: Document, c_end: int, sentences: int) -> int:
     return min(pos, l_end)
 
 
-def _clause(doc: Document, start: int, end: int) -> tuple[int, int]:
-    """The clause around a match: its sentence, or its item when the sentence is a short list."""
+def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
+    """The clause around a match: its sentence, or its item when the sentence is a short list
+    (then the third value is True)."""
     line = doc.line_at(start)
     l_start = doc.start_of(line)
     l_end = l_start + len(line.text)
@@ -161,9 +167,9 @@ def _clause(doc: Document, start: int, end: int) -> tuple[int, int]:
             for item in items:
                 i_end = pos + len(item)
                 if pos <= start < i_end + 1:
-                    return pos, max(i_end, end)
+                    return pos, i_end, True
                 pos = i_end + 1
-    return c_start, max(c_end, end)
+    return c_start, c_end, False
 
 
 def _quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:

@@ -27,7 +27,7 @@ _GAP = re.compile(r"~(\d+)~")
 
 def expand_pattern(pattern: str) -> str:
     """Expand the rubric shorthand `~N~` ("then, up to N words later") into a regular expression."""
-    return _GAP.sub(lambda m: r"[^\w\n]+(?:\w+[^\w\n]+){0,%s}".replace("%s", m.group(1)), pattern)
+    return _GAP.sub(lambda m: r"[^\w\n]+(?:\w+[^\w\n]+){0,%s}?".replace("%s", m.group(1)), pattern)
 
 
 def _check_patterns(patterns: list[str]) -> list[str]:

@@ -46,12 +46,21 @@ def test_generic_diagram_is_capped() -> None:
     assert verdict(crit, rubric, 65.0, found)[0] == "below_bar"
 
 
-def test_missing_correctness_mechanics_cap_the_verdict() -> None:
+def test_correctness_mechanics_cap_the_verdict() -> None:
     rubric, _ = get_rubric()
-    crit = build({"structure.correctness.late_data": 0}, 2)
-    v, reasons = verdict(crit, rubric, score(crit, rubric), flags(crit, rubric))
+    core = ("structure.correctness.late_data", "structure.correctness.idempotency", "structure.correctness.merges")
+    named_only = build({c: 1 for c in core}, 2)
+    v, reasons = verdict(named_only, rubric, score(named_only, rubric), flags(named_only, rubric))
     assert v == "senior"
     assert any("correctness" in r for r in reasons)
-    none = build({"structure.correctness.late_data": 0, "structure.correctness.idempotency": 0,
-                  "structure.correctness.merges": 0}, 2)
+    none = build({c: 0 for c in core}, 2)
     assert verdict(none, rubric, 90.0, flags(none, rubric))[0] == "below_bar"
+
+
+def test_architect_needs_the_architect_signals() -> None:
+    rubric, _ = get_rubric()
+    for missing in ("signals.streaming_restraint", "structure.security.tenant_isolation"):
+        crit = build({missing: 1}, 2)
+        v, reasons = verdict(crit, rubric, score(crit, rubric), flags(crit, rubric))
+        assert v == "senior", missing
+        assert any("architect signals" in r for r in reasons)
