@@ -20,8 +20,8 @@ from .document import Document
 from .regex_cache import RegexCompiler
 from .rubric.model import Detector, Rubric, expand_pattern
 
-_BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$)|\s[\u2014\u2013]\s|\s--\s|\|")
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?](?=\s)")
+_BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?](?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
 _LIST_MIN_COMMAS = 0
 _LIST_MAX_AVG_WORDS = 8
@@ -137,7 +137,7 @@ def _reach(doc: Document, c_end: int, sentences: int) -> int:
     l_end = doc.start_of(line) + len(line.text)
     pos = c_end
     for _ in range(sentences):
-        nxt = _BOUNDARY.search(doc.norm, pos + 1, l_end)
+        nxt = _SENTENCE_END.search(doc.norm, pos + 1, l_end)
         pos = nxt.start() if nxt else l_end
         if pos >= l_end:
             break
