@@ -60,6 +60,35 @@ class Critique(BaseModel):
     gaps: list[str]
     strengths: list[str]
     next_steps: list[str]
+    summary: str | None = Field(default=None, description="an interviewer's reading written by the LLM (--llm)")
+
+
+class DiscardedClaim(BaseModel):
+    """A level change the LLM proposed that was not applied, and why."""
+
+    criterion: str
+    rules_level: int
+    llm_level: int
+    quote: str
+    reason: str
+
+
+class LLMReport(BaseModel):
+    """What the LLM pass did to an answer's grade (see grade.llm_grade for the merge policy)."""
+
+    model: str
+    endpoint: str
+    response_format: Literal["json_schema", "json_object", "none"]
+    cached: bool
+    requests: int = Field(description="requests sent for this answer; 0 when the reply came from the cache")
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    raised: list[str] = Field(default=[], description="criteria raised on a verified quote")
+    lowered: list[str] = Field(default=[], description="criteria lowered by one on the rules' own evidence line")
+    discarded: list[DiscardedClaim] = []
+    notes: list[str] = []
+    injection_lines: list[int] = Field(default=[], description="lines that address the grader; none of the "
+                                                               "LLM's changes are applied when there are any")
 
 
 class GradeResult(BaseModel):
@@ -75,6 +104,7 @@ class GradeResult(BaseModel):
     critique: Critique | None = None
     followups: list[Followup] = []
     grader: Literal["rules", "rules+llm"] = "rules"
+    llm: LLMReport | None = Field(default=None, description="with --llm: raised, lowered and discarded claims")
 
     def contract_json(self) -> dict:
         """The contract's keys first, then the rest."""

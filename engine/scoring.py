@@ -9,8 +9,8 @@ Verdict, in order:
 2. keyword stuffing (many ideas named, few substantiated) -> below bar;
 3. a generic enterprise diagram (architecture named, at most `diagram_max_reasoned` decisions or
    correctness mechanics substantiated) -> below bar;
-4. the architect signals (`architect_requires`; bundled: says what stays batch and why, and a
-   substantiated tenant isolation model) must be shown for architect;
+4. the architect signals (`architect_requires`; bundled: says what stays batch and why, and
+   has a tenant isolation model) must be shown for architect;
 5. no core correctness mechanic at all -> below bar; none substantiated -> at most senior.
 """
 
@@ -75,7 +75,8 @@ def verdict(criteria: list[CriterionResult], rubric: Rubric, value: float,
         cap("below_bar", "capped at below bar: a generic enterprise diagram, components without "
                          "trade-offs or correctness mechanics")
     by_id = {c.id: c for c in criteria}
-    unmet = [by_id[cid].title for cid in rules.architect_requires if cid in by_id and by_id[cid].level < 2]
+    unmet = [by_id[cid].title for cid, need in rules.architect_requires.items()
+             if cid in by_id and by_id[cid].level < need]
     if unmet:
         cap("senior", "capped at senior: the architect signals are not shown (" + "; ".join(unmet) + ")")
     core = [c for c in criteria if rubric.criterion(c.id).core_correctness]

@@ -123,8 +123,8 @@ class Verdicts(_Strict):
     diagram_max_reasoned: int = Field(
         description="... and substantiates at most this many decision/correctness criteria"
     )
-    architect_requires: list[str] = Field(
-        default=[], description="criteria that must be substantiated (level 2) for an architect verdict"
+    architect_requires: dict[str, Annotated[int, Field(ge=1, le=2)]] = Field(
+        default={}, description="criterion id -> the level it must reach for an architect verdict"
     )
 
 

@@ -59,8 +59,8 @@ def test_correctness_mechanics_cap_the_verdict() -> None:
 
 def test_architect_needs_the_architect_signals() -> None:
     rubric, _ = get_rubric()
-    for missing in ("signals.streaming_restraint", "structure.security.tenant_isolation"):
-        crit = build({missing: 1}, 2)
+    for missing, level in (("signals.streaming_restraint", 1), ("structure.security.tenant_isolation", 0)):
+        crit = build({missing: level}, 2)
         v, reasons = verdict(crit, rubric, score(crit, rubric), flags(crit, rubric))
         assert v == "senior", missing
         assert any("architect signals" in r for r in reasons)

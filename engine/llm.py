@@ -1,0 +1,220 @@
+"""The LLM endpoint: settings resolved at call time, a client built only when used, and one chat
+request with a timeout, retries with backoff and one clear error per way it can fail.
+
+Any OpenAI-compatible chat-completions server works (OpenAI, vLLM, llama.cpp server, Ollama,
+LM Studio). Settings come from the flags first, then the environment:
+
+    --model      GRADE_MODEL         default gpt-4o-mini
+    --timeout    GRADE_LLM_TIMEOUT   seconds per attempt, default 60
+                 OPENAI_BASE_URL     the server, e.g. http://localhost:11434/v1 (default: OpenAI's)
+                 OPENAI_API_KEY      required for OpenAI; a local server that needs none may go without
+
+The key is never printed, logged, cached or put in an error message: messages quoting a server's
+reply are scrubbed of it. `openai` is imported only inside the functions that talk to a server,
+so the CLI and the rule grader start without it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import LLMError
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TIMEOUT = 60.0
+OPENAI_URL = "https://api.openai.com/v1"
+NO_KEY = "no-key"
+"""Sent to a custom endpoint when OPENAI_API_KEY is unset: the SDK insists on a key, local servers ignore it."""
+
+_RETRY_STATUS = {408, 409, 429}
+_KEYLIKE = re.compile(r"\b(sk|key|token)-[A-Za-z0-9_\-*]{6,}")
+_USERINFO = re.compile(r"//[^/@]*@")
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """How to reach the model. `api_key` stays out of repr() so it cannot leak into a log."""
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int = 3
+    """Retries after the first attempt, on 429, 5xx, 408/409, timeouts and connection errors."""
+    backoff: float = 1.0
+    """First wait between attempts, doubled each retry, unless the server sends Retry-After."""
+    max_backoff: float = 20.0
+    max_retry_after: float = 60.0
+    """A Retry-After longer than this is reported as an error instead of waited out."""
+
+    @property
+    def endpoint(self) -> str:
+        """The server, for messages: never with credentials in it."""
+        return _USERINFO.sub("//", (self.base_url or OPENAI_URL).rstrip("/"))
+
+
+def resolve_settings(*, model: str | None = None, timeout: float | None = None, base_url: str | None = None,
+                     api_key: str | None = None, env: dict[str, str] | None = None, **policy) -> LLMSettings:
+    """Flags first, then the environment, then the defaults. `policy` sets retries and backoff."""
+    env = os.environ if env is None else env
+    if timeout is None:
+        raw = env.get("GRADE_LLM_TIMEOUT", "").strip()
+        try:
+            timeout = float(raw) if raw else DEFAULT_TIMEOUT
+        except ValueError:
+            raise LLMError(f"GRADE_LLM_TIMEOUT={raw!r} is not a number of seconds") from None
+    if not timeout > 0:
+        raise LLMError(f"the timeout must be a positive number of seconds, not {timeout:g}")
+    return LLMSettings(
+        model=model or env.get("GRADE_MODEL") or DEFAULT_MODEL,
+        base_url=base_url or env.get("OPENAI_BASE_URL") or None,
+        api_key=api_key or env.get("OPENAI_API_KEY") or None,
+        timeout=float(timeout),
+        **policy,
+    )
+
+
+def build_client(settings: LLMSettings):
+    """An `openai.OpenAI` client for these settings, with the SDK's own retries off (we retry)."""
+    key = settings.api_key
+    if not key:
+        if settings.base_url is None:
+            raise LLMError("no API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
+                           "OpenAI-compatible server that needs none")
+        key = NO_KEY
+    import openai
+
+    return openai.OpenAI(api_key=key, base_url=settings.base_url or OPENAI_URL,
+                         timeout=settings.timeout, max_retries=0)
+
+
+@dataclass
+class ChatReply:
+    content: str
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    attempts: int
+    finish_reason: str | None = None
+
+
+class FormatRejected(LLMError):
+    """The server refused the request's response_format (it has no json_schema or JSON mode)."""
+
+
+def _scrub(text: str, settings: LLMSettings, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    if settings.api_key:
+        text = text.replace(settings.api_key, "***")
+    text = _KEYLIKE.sub("***", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _server_message(exc) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])
+        if isinstance(err, str):
+            return err
+    return getattr(exc, "message", None) or str(exc)
+
+
+def retry_after(headers) -> float | None:
+    """Seconds a response's Retry-After (or retry-after-ms) asks to wait, or None."""
+    if headers is None:
+        return None
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) / divisor
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is None:
+                continue
+            seconds = email.utils.mktime_tz(parsed) - time.time()
+        if math.isfinite(seconds):
+            return max(0.0, seconds)
+    return None
+
+
+def chat(client, settings: LLMSettings, *, messages: list[dict], response_format: dict | None = None,
+         max_completion_tokens: int | None = None, temperature: float | None = 0.0,
+         sleep: Callable[[float], None] = time.sleep) -> ChatReply:
+    """One chat completion, retried on transient failures; every failure becomes an LLMError."""
+    import openai
+
+    kwargs: dict = {"model": settings.model, "messages": messages}
+    if response_format is not None:
+        kwargs["response_format"] = response_format
+    if max_completion_tokens is not None:
+        kwargs["max_completion_tokens"] = max_completion_tokens
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    where = settings.endpoint
+    attempts = 0
+    while True:
+        attempts += 1
+        wait: float | None = None
+        try:
+            completion = client.chat.completions.create(**kwargs, timeout=settings.timeout)
+        except openai.AuthenticationError:
+            raise LLMError(f"{where} refused the API key (401 Unauthorized): check OPENAI_API_KEY") from None
+        except openai.PermissionDeniedError as exc:
+            raise LLMError(f"{where} denied access to model {settings.model!r} (403): "
+                           f"{_scrub(_server_message(exc), settings)}") from None
+        except openai.NotFoundError:
+            raise LLMError(f"model {settings.model!r} or its chat-completions route was not found at {where} "
+                           "(404): check --model/GRADE_MODEL and OPENAI_BASE_URL (it usually ends in /v1)") from None
+        except openai.APITimeoutError:
+            problem = f"no reply from {where} within {settings.timeout:g} s (--timeout or GRADE_LLM_TIMEOUT)"
+        except openai.APIConnectionError as exc:
+            cause = exc.__cause__ or exc
+            problem = f"cannot reach {where} ({_scrub(cause, settings, 120)}): check OPENAI_BASE_URL"
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            message = _scrub(_server_message(exc), settings)
+            if status in (400, 422) and response_format is not None:
+                raise FormatRejected(f"{where} rejected the request ({status}): {message}") from None
+            if status not in _RETRY_STATUS and status < 500:
+                raise LLMError(f"{where} rejected the request ({status}): {message}") from None
+            label = "rate limited (429)" if status == 429 else f"server error {status}"
+            problem = f"{label} from {where}: {message}"
+            wait = retry_after(exc.response.headers)
+            if wait is not None and wait > settings.max_retry_after:
+                raise LLMError(f"{problem}; it asks to wait {wait:g} s (Retry-After), longer than the "
+                               f"{settings.max_retry_after:g} s this tool waits: try again later") from None
+        else:
+            return _reply(completion, attempts, settings)
+        if attempts > settings.max_retries:
+            tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+            raise LLMError(f"{problem}; gave up after {tries}")
+        if wait is None:
+            wait = min(settings.backoff * 2 ** (attempts - 1), settings.max_backoff)
+        sleep(wait)
+
+
+def _reply(completion, attempts: int, settings: LLMSettings) -> ChatReply:
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        raise LLMError(f"{settings.endpoint} answered without any choice: not a chat-completions reply")
+    choice = choices[0]
+    message = choice.message
+    content = getattr(message, "content", None)
+    if content is None:
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            raise LLMError(f"the model refused: {_scrub(refusal, settings)}")
+        content = ""
+    usage = getattr(completion, "usage", None)
+    return ChatReply(content=content, attempts=attempts, finish_reason=getattr(choice, "finish_reason", None),
+                     prompt_tokens=getattr(usage, "prompt_tokens", None),
+                     completion_tokens=getattr(usage, "completion_tokens", None))
