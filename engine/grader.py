@@ -54,7 +54,7 @@ def match_criteria(doc: Document, rubric: Rubric, matcher: Matcher,
             evidence.append(Evidence(line=h.line, quote=h.quote))
             if len(evidence) == MAX_EVIDENCE:
                 break
-        results.append(CriterionResult(id=c.id, title=c.title, section=c.section, weight=c.weight,
+        results.append(CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
                                        level=level, evidence=evidence))
     return results
 

@@ -97,6 +97,9 @@ class PromptSpec(_Strict):
     brief: str
     must_handle: list[str]
     signals: dict[str, float] = Field(description="pattern -> weight, used to infer the prompt")
+    weights: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default={}, description="criterion id -> its weight for this prompt (where the idea matters less or more)"
+    )
 
     @field_validator("signals")
     @classmethod
@@ -182,6 +185,10 @@ class Rubric(_Strict):
         for s in [s.id for s in self.sections]:
             if [x.id for x in self.sections].count(s) > 1:
                 problems.append(f"section {s!r}: duplicate id")
+        for p in self.prompts:
+            for cid in p.weights:
+                if cid not in seen:
+                    problems.append(f"prompt {p.id!r}: weight for unknown criterion {cid!r}")
         for cid in self.verdicts.architect_requires:
             if cid not in seen:
                 problems.append(f"verdicts.architect_requires: unknown criterion {cid!r}")
@@ -207,6 +214,11 @@ class Rubric(_Strict):
             if key in (p.id, str(p.number)):
                 return p
         return None
+
+    def weight(self, criterion: Criterion, prompt_id: str | None) -> float:
+        """The criterion's weight for an answer to `prompt_id` (a prompt may override it)."""
+        spec = self.prompt_spec(prompt_id) if prompt_id else None
+        return spec.weights.get(criterion.id, criterion.weight) if spec else criterion.weight
 
     def applicable(self, prompt_id: str | None) -> list[Criterion]:
         """Criteria graded for an answer to `prompt_id`: all general ones, plus that prompt's."""
