@@ -66,6 +66,7 @@ class Document:
     text: str = ""
     norm: str = ""
     starts: list[int] = field(default_factory=list)
+    memo: dict = field(default_factory=dict, repr=False)  # per-document caches of the matcher
 
     def line_at(self, offset: int) -> Line:
         """The line holding a character offset of `text`/`norm`."""

@@ -88,7 +88,7 @@ class Matcher:
         """Every non-excluded hit of one detector, in document order, one per clause."""
         det = self.detectors[name]
         norm = doc.norm
-        excluded = [m.span() for m in det.exclude.finditer(norm)] if det.exclude else []
+        excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
         found: dict[tuple[int, int], Hit] = {}
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
@@ -98,6 +98,8 @@ class Matcher:
                 start, end = m.span()
                 if "\n" in norm[start:end] or end == start:
                     continue
+                if excluded is None:
+                    excluded = [x.span() for x in det.exclude.finditer(norm)] if det.exclude else []
                 if any(s < end and start < e for s, e in excluded):
                     continue
                 if strong and _SENTENCE_END.search(norm, start, end):
@@ -152,11 +154,14 @@ def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
     l_end = l_start + len(line.text)
     norm = doc.norm
     c_start, c_end = l_start, l_end
-    for b in _BOUNDARY.finditer(norm, l_start, l_end):
-        if b.end() <= start:
-            c_start = b.end()
-        elif b.start() >= end:
-            c_end = b.start()
+    key = ("boundaries", line.number)
+    if key not in doc.memo:
+        doc.memo[key] = [b.span() for b in _BOUNDARY.finditer(norm, l_start, l_end)]
+    for b_start, b_end in doc.memo[key]:
+        if b_end <= start:
+            c_start = b_end
+        elif b_start >= end:
+            c_end = b_start
             break
     sentence = norm[c_start:c_end]
     items = _ITEM_SPLIT.split(sentence)
