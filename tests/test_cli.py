@@ -9,7 +9,6 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from grade.cli import main
 
 from .conftest import ANSWERS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from grade.document import parse
 from grade.grader import get_rubric, match_criteria
 
@@ -28,7 +27,8 @@ def levels(text: str, prompt: str | None = None) -> dict[str, int]:
         ("Partition by event_date and cluster by tenant_id because every query filters on tenant and a date range.",
          "mechanics.partition_strategy"),
         ("The finance marts stay hourly batch because nobody reads them more often.", "signals.streaming_restraint"),
-        ("Backward-compatible changes only; a breaking change needs a new topic version.", "mechanics.schema_evolution"),
+        ("Backward-compatible changes only; a breaking change needs a new topic version.",
+         "mechanics.schema_evolution"),
         ("Training rows are built with an as-of join on the label timestamp.", "prompt.feature-store.point_in_time"),
     ],
 )

@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from grade.rubric.model import BUNDLED_RUBRIC, RubricError, load_rubric
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "rubric-contract.md"
