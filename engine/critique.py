@@ -28,17 +28,22 @@ def build_critique(result: GradeResult, rubric: Rubric, *, max_gaps: int = 6,
 
     gaps = []
     for c in sorted((c for c in criteria if c.level < 2), key=cost)[:max_gaps]:
-        if c.level == 0:
-            gaps.append(f"{c.title}: not covered. {rubric.criterion(c.id).description}")
+        expect = rubric.criterion(c.id).description
+        if c.level == 0 or not c.evidence:
+            gaps.append(f"{c.title}: nothing in the answer. I'd expect this: {expect}")
         else:
-            quote = c.evidence[0].quote if c.evidence else ""
-            gaps.append(f"{c.title}: named but not explained (line {c.evidence[0].line}: "
-                        f"\"{quote}\"). {rubric.criterion(c.id).description}" if quote else
-                        f"{c.title}: named but not explained.")
-    strengths = []
-    for c in sorted((c for c in criteria if c.level == 2), key=lambda c: (-c.weight, c.id))[:max_strengths]:
+            e = c.evidence[0]
+            gaps.append(f"{c.title}: you name it (line {e.line}: \"{e.quote}\") but never show how it "
+                        f"works. I'd expect this: {expect}")
+    strengths, quoted = [], set()
+    for c in sorted((c for c in criteria if c.level == 2), key=lambda c: (-c.weight, c.id)):
         e = c.evidence[0]
+        if (e.line, e.quote) in quoted or e.line in {line for line, _ in quoted}:
+            continue  # the same words already earned credit under an overlapping criterion
+        quoted.add((e.line, e.quote))
         strengths.append(f"{c.title} (line {e.line}): \"{e.quote}\"")
+        if len(strengths) == max_strengths:
+            break
     next_steps = [rubric.criterion(c.id).advice
                   for c in sorted((c for c in criteria if c.level < 2), key=cost)[:3]]
     if "keyword_stuffing" in result.flags:
