@@ -56,20 +56,46 @@ def main() -> None:
               help="Write the report to PATH instead of standard output.")
 @click.option("--force", is_flag=True, help="With -o: overwrite PATH if it exists.")
 @click.option("--min-score", type=click.FloatRange(0, 100), help="Exit 1 if any answer scores below this.")
+@click.option("--llm", "use_llm", is_flag=True,
+              help="Refine the rules with an LLM on any OpenAI-compatible endpoint (OPENAI_API_KEY, "
+                   "OPENAI_BASE_URL); GRADE_LLM=1 turns it on too.")
+@click.option("--model", metavar="NAME", help="With --llm: the model (default: $GRADE_MODEL, else gpt-4o-mini).")
+@click.option("--dry-run", is_flag=True, help="With --llm: print the requests, their tokens and cost; send nothing.")
+@click.option("--no-cache", is_flag=True, help="With --llm: ask the model again even for an unchanged answer.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="With --llm: seconds to wait for each request (default: $GRADE_LLM_TIMEOUT, else 60).")
 def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | None, fmt: str,
-               output: str | None, force: bool, min_score: float | None) -> None:
+               output: str | None, force: bool, min_score: float | None, use_llm: bool, model: str | None,
+               dry_run: bool, no_cache: bool, timeout: float | None) -> None:
     """Grade one or more answer files (`-` reads standard input)."""
     from .grader import get_rubric, grade_text
     from .inputs import read_answer
+    from .llm import llm_enabled
     from .outputs import emit
     from .render import render_many
 
     results, texts = [], []
     try:
+        if dry_run:
+            from .llm_grade import plan_requests
+
+            answers = [read_answer(path) for path in files]
+            click.echo(plan_requests(answers, prompt=prompt, rubric_path=rubric_path, model=model, timeout=timeout),
+                       nl=False)
+            return
+        llm_grader = None
+        if llm_enabled(use_llm):
+            from .llm_grade import LLMGrader
+
+            llm_grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache,
+                                                rubric_path=rubric_path)
         for path in files:
             name, text = read_answer(path)
             texts.append(text)
-            results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
+            if llm_grader is not None:
+                results.append(llm_grader(text, name, prompt))
+            else:
+                results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
         colour = output is None and _use_colour(sys.stdout)
         report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
         emit(report, output, force=force)
@@ -135,7 +161,11 @@ def rubric_schema() -> None:
 @click.option("--fail-under", "fail_under", multiple=True, metavar="SPLIT.METRIC=VALUE",
               help="Exit 1 if a metric is below VALUE, e.g. holdout.level_qwk=0.7 (repeatable).")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Evaluate another rubric file.")
-def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path: str | None) -> None:
+@click.option("--llm", "use_llm", is_flag=True,
+              help="Also evaluate rules+llm and show it beside the rules (--fail-under then applies to it).")
+@click.option("--model", metavar="NAME", help="With --llm: the model (default: $GRADE_MODEL, else gpt-4o-mini).")
+def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path: str | None, use_llm: bool,
+             model: str | None) -> None:
     """Measure the grader against a labelled corpus (default: ./evals)."""
     from pathlib import Path
 
@@ -147,12 +177,20 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
         return grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
 
     try:
-        report = evaluate(load_corpus(Path(directory)), grader)
-        failures = check_thresholds(report, list(fail_under))
+        examples = load_corpus(Path(directory))
+        report = evaluate(examples, grader)
+        if use_llm:
+            from .llm_grade import compare_with_llm
+
+            both = compare_with_llm(examples, report, fmt, model=model, rubric_path=rubric_path,
+                                    fail_under=list(fail_under))
+        failures = both.failures if use_llm else check_thresholds(report, list(fail_under))
     except GradeError as exc:
         _fail(exc)
     title = "Grader accuracy: rules (deterministic)"
-    if fmt == "json":
+    if use_llm:
+        click.echo(both.output, nl=False)
+    elif fmt == "json":
         click.echo(json.dumps(report, indent=2))
     elif fmt == "markdown":
         click.echo(render_markdown(report, title), nl=False)

@@ -6,6 +6,7 @@ LM Studio). Settings come from the flags first, then the environment:
 
     --model      GRADE_MODEL         default gpt-4o-mini
     --timeout    GRADE_LLM_TIMEOUT   seconds per attempt, default 60
+                 GRADE_LLM_RETRIES   retries on 429/5xx/timeouts, default 3 (0 fails fast)
                  OPENAI_BASE_URL     the server, e.g. http://localhost:11434/v1 (default: OpenAI's)
                  OPENAI_API_KEY      required for OpenAI; a local server that needs none may go without
 
@@ -71,6 +72,11 @@ def resolve_settings(*, model: str | None = None, timeout: float | None = None, 
             raise LLMError(f"GRADE_LLM_TIMEOUT={raw!r} is not a number of seconds") from None
     if not timeout > 0:
         raise LLMError(f"the timeout must be a positive number of seconds, not {timeout:g}")
+    retries = env.get("GRADE_LLM_RETRIES", "").strip()
+    if retries and "max_retries" not in policy:
+        if not retries.isdigit():
+            raise LLMError(f"GRADE_LLM_RETRIES={retries!r} is not a whole number")
+        policy["max_retries"] = int(retries)
     return LLMSettings(
         model=model or env.get("GRADE_MODEL") or DEFAULT_MODEL,
         base_url=base_url or env.get("OPENAI_BASE_URL") or None,
@@ -78,6 +84,12 @@ def resolve_settings(*, model: str | None = None, timeout: float | None = None, 
         timeout=float(timeout),
         **policy,
     )
+
+
+def llm_enabled(flag: bool, env: dict[str, str] | None = None) -> bool:
+    """--llm, or the GRADE_LLM=1 switch in the environment (for a config that always wants it)."""
+    env = os.environ if env is None else env
+    return flag or env.get("GRADE_LLM", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def build_client(settings: LLMSettings):

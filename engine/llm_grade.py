@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from .document import Document, normalise, parse
 from .errors import InputError, LLMError
 from .grader import MAX_EVIDENCE, finish, get_rubric, grade_text, match_criteria
-from .llm import FormatRejected, LLMSettings, build_client, chat
+from .llm import FormatRejected, LLMSettings, build_client, chat, resolve_settings
 from .llm_cache import ResponseCache, cache_key
 from .prompt_inference import resolve_prompt
 from .results import CriterionResult, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
@@ -415,7 +415,7 @@ def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: d
 
     def discard(cid: str, claim: Judgement, reason: str) -> None:
         out.discarded.append(DiscardedClaim(criterion=cid, rules_level=by_id[cid].level, llm_level=claim.level,
-                                            quote=claim.quote[:300], reason=reason))
+                                            quote=_clean(claim.quote, 300), reason=reason))
 
     raises: list[tuple[str, Judgement, Evidence]] = []
     proposed = 0
@@ -551,18 +551,31 @@ class LLMGrader:
         self.format_mode: FormatMode = "json_schema"
         self.stats = GraderStats()
 
+    @classmethod
+    def from_options(cls, *, model: str | None = None, timeout: float | None = None, use_cache: bool = True,
+                     rubric_path=None) -> LLMGrader:
+        """The grader for the CLI's options; the rest of the settings come from the environment."""
+        return cls(resolve_settings(model=model, timeout=timeout), use_cache=use_cache, rubric_path=rubric_path)
+
     @property
     def client(self):
         if self._client is None:
             self._client = build_client(self.settings)
         return self._client
 
-    # evaluate() calls grader(text, name, prompt); with prompt None it only reads the inferred
-    # prompt, which the LLM never changes: answer that from the rules and spend no request.
     def __call__(self, text: str, name: str, prompt: str | None) -> GradeResult:
-        if prompt is None:
-            return grade_text(text, name=name, prompt=None, rubric_path=self.rubric_path)
         return self.grade(text, name=name, prompt=prompt)
+
+    def eval_grader(self) -> Callable[[str, str, str | None], GradeResult]:
+        """The grader for `evaluation.evaluate`. It calls grader(text, name, None) only to read the
+        inferred prompt, which the LLM never changes: those calls go to the rules and cost nothing."""
+
+        def grade(text: str, name: str, prompt: str | None) -> GradeResult:
+            if prompt is None:
+                return grade_text(text, name=name, prompt=None, rubric_path=self.rubric_path)
+            return self.grade(text, name=name, prompt=prompt)
+
+        return grade
 
     def grade(self, text: str, *, name: str = "<answer>", prompt: str | None = None) -> GradeResult:
         p = prepare(text, name=name, prompt=prompt, rubric_path=self.rubric_path, model=self.settings.model)
@@ -687,14 +700,37 @@ class LLMGrader:
 
 
 # ------------------------------------------------------------------------------------ dry run
+def expected_output_tokens(request: LLMRequest, rules: list[CriterionResult], counter: TokenCounter,
+                           base: GradeResult | None = None) -> int:
+    """Tokens of a typical reply to `request`: the rules' own levels, their first evidence as the
+    quote, and (with the critique) the deterministic critique and follow-ups as the prose. An
+    estimate of what a model writes, used for costs and for the figures."""
+    by_id = {r.id: r for r in rules}
+    entries = {}
+    for cid in request.ids:
+        r = by_id[cid]
+        quote = " ".join(r.evidence[0].quote.split()[:30]) if r.level and r.evidence else ""
+        entries[cid] = {"level": r.level, "quote": quote, "note": ""}
+    body: dict = {"criteria": entries}
+    if request.with_critique:
+        critique = base.critique if base is not None and base.critique else None
+        body["summary"] = " ".join([critique.headline, *critique.gaps[:2]]) if critique else ""
+        body["followups"] = [{"criterion": f.criterion, "question": f.question}
+                             for f in (base.followups if base is not None else [])[:MAX_FOLLOWUP_QUESTIONS]]
+    return counter.count(json.dumps(body, ensure_ascii=False))
+
+
 @dataclass
 class DryRun:
     prepared: Prepared
     output_cap: int
+    expected_output: int
     window: int
     window_source: str
     cost: float | None
+    cost_cap: float | None
     price_source: str | None
+    injection_lines: list[int]
 
 
 def dry_run(text: str, *, name: str, prompt: str | None, rubric_path, settings: LLMSettings) -> DryRun:
@@ -703,8 +739,39 @@ def dry_run(text: str, *, name: str, prompt: str | None, rubric_path, settings: 
     window, source = context_window(settings.model)
     price = pricing_for(settings.model)
     cap = p.request.max_completion_tokens
-    return DryRun(p, cap, window, source, price.cost(p.input_tokens, cap) if price else None,
-                  price.source if price else None)
+    base = finish(name, p.doc, p.matcher, p.prompt, p.rules)
+    expected = min(cap, expected_output_tokens(p.request, p.rules, p.counter, base))
+    return DryRun(p, cap, expected, window, source,
+                  price.cost(p.input_tokens, expected) if price else None,
+                  price.cost(p.input_tokens, cap) if price else None,
+                  price.source if price else None, find_injections(p.doc))
+
+
+def request_figures(text: str, *, name: str, prompt: str | None = None, rubric_path=None,
+                    model: str = "gpt-4o-mini") -> dict:
+    """Requests and tokens to grade one answer: one request for every criterion (this design)
+    against one request per criterion, both built from the same templates and counted the same way."""
+    p = prepare(text, name=name, prompt=prompt, rubric_path=rubric_path, model=model)
+    base = finish(name, p.doc, p.matcher, p.prompt, p.rules)
+    one_out = expected_output_tokens(p.request, p.rules, p.counter, base)
+    per_in = per_out = 0
+    for cid in p.request.ids:
+        single = build_request(p.doc, p.rubric, p.prompt.id, p.rules, model=model, only=[cid], with_critique=False)
+        per_in += p.counter.count_messages(single.messages, response_format=single.response_format())
+        per_out += expected_output_tokens(single, p.rules, p.counter)
+    one = {"requests": 1, "input": p.input_tokens, "output": one_out, "total": p.input_tokens + one_out}
+    per = {"requests": len(p.request.ids), "input": per_in, "output": per_out, "total": per_in + per_out}
+    return {"answer": name, "criteria": len(p.request.ids), "one_request": one, "per_criterion": per,
+            "ratio": one["total"] / per["total"], "counted_with": p.counter.note}
+
+
+def plan_requests(answers: list[tuple[str, str]], *, prompt: str | None = None, rubric_path=None,
+                  model: str | None = None, timeout: float | None = None) -> str:
+    """`--dry-run`: the request for each (name, text), its tokens and its cost, as text to print."""
+    settings = resolve_settings(model=model, timeout=timeout)
+    runs = [dry_run(text, name=name, prompt=prompt, rubric_path=rubric_path, settings=settings)
+            for name, text in answers]
+    return render_dry_run(runs, settings)
 
 
 def render_dry_run(runs: list[DryRun], settings: LLMSettings) -> str:
@@ -719,18 +786,56 @@ def render_dry_run(runs: list[DryRun], settings: LLMSettings) -> str:
         out += [f"--- response_format: json_schema {schema['name']!r}, strict, "
                 f"{len(p.request.ids)} criteria; max_completion_tokens {body['max_completion_tokens']}",
                 json.dumps(schema["schema"], separators=(",", ":"))]
-        out.append(f"--- tokens: {p.input_tokens:,} input ({p.counter.note}) + at most {run.output_cap:,} output; "
-                   f"budget {run.window:,} ({run.window_source})")
+        out.append(f"--- tokens: {p.input_tokens:,} input ({p.counter.note}); output about "
+                   f"{run.expected_output:,}, at most {run.output_cap:,}; context {run.window:,} ({run.window_source})")
         if run.cost is None:
             out.append(f"--- estimated cost: unknown for {settings.model} (set GRADE_PRICE_PER_MTOK=input,output "
                        "in USD per million tokens)")
         else:
-            out.append(f"--- estimated cost: at most ${run.cost:.4f} ({run.price_source}; output counted at "
-                       "its cap)")
+            out.append(f"--- estimated cost: ${run.cost:.4f}, at most ${run.cost_cap:.4f} with the output at its "
+                       f"cap ({run.price_source})")
+        if run.injection_lines:
+            out.append(f"--- line {', '.join(map(str, run.injection_lines))} addresses the grader: --llm would not "
+                       "send this answer, the rules alone would grade it")
         out.append("")
     if len(runs) > 1:
         total_in = sum(r.prepared.input_tokens for r in runs)
-        costs = [r.cost for r in runs]
-        cost = f"at most ${sum(costs):.4f}" if all(c is not None for c in costs) else "unknown"
+        costs, caps = [r.cost for r in runs], [r.cost_cap for r in runs]
+        cost = (f"${sum(costs):.4f}, at most ${sum(caps):.4f}" if all(c is not None for c in costs)
+                else "unknown")
         out.append(f"=== total: {len(runs)} requests, {total_in:,} input tokens, estimated cost {cost}")
     return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------ eval
+@dataclass
+class Comparison:
+    output: str
+    failures: list[str]
+    reports: dict[str, dict]
+
+
+def compare_with_llm(examples: list, rules_report: dict, fmt: str, *, model: str | None = None,
+                     rubric_path=None, fail_under: list[str] = (), grader: LLMGrader | None = None) -> Comparison:
+    """`grade eval --llm`: the same corpus graded by rules+llm, reported beside the rules.
+
+    The thresholds apply to the rules+llm report."""
+    from .eval_report import render_side_by_side_markdown, render_side_by_side_text
+    from .evaluation import check_thresholds, evaluate
+
+    grader = grader or LLMGrader.from_options(model=model, rubric_path=rubric_path)
+    llm_report = evaluate(examples, grader.eval_grader())
+    failures = check_thresholds(llm_report, list(fail_under))
+    reports = {"rules": rules_report, "rules+llm": llm_report}
+    st = grader.stats
+    notes = [f"rules+llm: {grader.settings.model} at {grader.settings.endpoint}; {st.answers} answers, "
+             f"{st.requests} requests sent, {st.cache_hits} from the cache, {st.prompt_tokens:,} prompt and "
+             f"{st.completion_tokens:,} completion tokens, {st.discarded} unverified level changes discarded"]
+    title = f"Grader accuracy: rules vs rules+llm ({grader.settings.model})"
+    if fmt == "json":
+        output = json.dumps({**reports, "llm": {"model": grader.settings.model, **st.__dict__}}, indent=2) + "\n"
+    elif fmt == "markdown":
+        output = render_side_by_side_markdown(reports, title, notes)
+    else:
+        output = render_side_by_side_text(reports, title, notes)
+    return Comparison(output, failures, reports)

@@ -51,6 +51,13 @@ def test_settings_are_read_at_call_time(monkeypatch):
     assert resolve_settings().model == "late-model"
 
 
+def test_retries_from_the_environment():
+    assert resolve_settings(env={"GRADE_LLM_RETRIES": "0"}).max_retries == 0
+    assert resolve_settings(env={"GRADE_LLM_RETRIES": "0"}, max_retries=5).max_retries == 5
+    with pytest.raises(LLMError, match="GRADE_LLM_RETRIES='many' is not a whole number"):
+        resolve_settings(env={"GRADE_LLM_RETRIES": "many"})
+
+
 def test_bad_timeouts_are_clear_errors():
     with pytest.raises(LLMError, match="GRADE_LLM_TIMEOUT='soon' is not a number"):
         resolve_settings(env={"GRADE_LLM_TIMEOUT": "soon"})
