@@ -204,6 +204,11 @@ def chat(client, settings: LLMSettings, *, messages: list[dict], response_format
             if wait is not None and wait > settings.max_retry_after:
                 raise LLMError(f"{problem}; it asks to wait {wait:g} s (Retry-After), longer than the "
                                f"{settings.max_retry_after:g} s this tool waits: try again later") from None
+        except openai.OpenAIError as exc:
+            raise LLMError(f"{where}: {_scrub(exc, settings)}") from None
+        except ValueError:  # a 200 whose body is not JSON: a proxy's page, a web UI's address
+            raise LLMError(f"{where} did not answer in JSON: is OPENAI_BASE_URL the API's address "
+                           "(it usually ends in /v1)?") from None
         else:
             return _reply(completion, attempts, settings)
         if attempts > settings.max_retries:

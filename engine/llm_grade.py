@@ -340,35 +340,43 @@ _CONFUSABLES = str.maketrans({
     "\u0410": "a", "\u0412": "b", "\u0415": "e", "\u041a": "k", "\u041c": "m", "\u041d": "h", "\u041e": "o",
     "\u0420": "p", "\u0421": "c", "\u0422": "t", "\u0425": "x", "\u0406": "i",
 })
-_ADDRESSEE = r"(ai|llm|gpt|chatgpt|claude|gemini|model|language model|assistant|grader|evaluator|examiner|judge|marker)"
+# Who an injection talks to. Not "model" or "judge" alone: answers talk about ML models.
+_ADDRESSEE = r"(ai|llm|gpt|chatgpt|claude|gemini|language model|assistant|grader|evaluator|examiner|marker)"
+# What it asks for. Numbers only in a score's own terms: "return in under 100 ms" is not a demand.
+_SCORE = (r"(100 ?(100|points|marks|percent)\b|full (marks|score|points|credit)|(maximum|max|perfect|top|highest|best) "
+          r"(score|marks?|grade|level|rating)s?|10 ?(10|out of 10)\b|a\+|level (2|two) (for|on|to|across|everywhere)|"
+          r"architect (verdict|level|grade|rating))")
+# Matched against a normalised view of each line (NFKC, no zero-width characters, look-alike
+# letters folded, lower case, '-', '_' and '/' as spaces), alone and joined with the next line.
 _INJECTION = [re.compile(p) for p in (
-    r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}"
-    r"\b(instructions?|rubric|grading|guidelines|system prompt)",
-    r"\b(ignore|disregard|forget)\b[^.\n]{0,25}\b(previous|prior|above|earlier|all of|everything)\b",
-    r"\b(give|award|assign|grant|rate|score|grade|mark|set|output|return)\b[^.\n]{0,50}"
-    r"(\b100\b|\bfull (marks|score|points|credit)|\bmaximum\b|\bmax (score|level|marks)|\bperfect\b|"
-    r"\btop (score|marks|level)|\bhighest (score|level|mark)|\b10 ?of ?10|\blevel (2|two) (for|on|to|across)\b|"
-    r"\barchitect (verdict|level|grade)|\ba\+)",
-    r"\b(every|all|each) (criteria|criterion|mechanics?|items?|boxe?s?)\b[^.\n]{0,40}"
-    r"\b(level (2|two)|substantiated|100)",
-    r"\b(level|score|grade|verdict|rating)s?\s*(=|:|should be|must be)\s*(2|two|100|architect)\b",
-    r"\bthis (answer|response|design|submission|candidate)\b[^.\n]{0,20}"
-    r"\b(deserves|should (get|receive|score|be (graded|scored|rated|marked)))",
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(instructions?|rubric|grading|grader|system prompt)",
+    r"\b(ignore|disregard|forget)( all| any)?( of)?( the| your| my| these)? (previous|prior|preceding|earlier|above)\b",
+    r"\b(ignore|disregard|forget) everything (above|before this|you were told)",
+    rf"\b(give|award|assign|grant|rate|score|grade|mark|set|output|return)\b[^.\n]{{0,50}}\b{_SCORE}"
+    r"(?! (threshold|limit|cap|window|of|for (anomal|alert)))",
+    r"\b(give|award|assign|grant)( (this|the|my|me|it|us))?( answer| response| design| submission| candidate)?"
+    r"( a| an)? 100\s*([.!,;:]|$)",
+    r"\b(every|all|each) (criteria|criterion|mechanics?|rubric (items?|lines?))\b[^.\n]{0,40}"
+    r"\b(level (2|two)|substantiated|full marks)",
+    r"\b(score|grade|verdict|rating)s?\s*(=|:|should be|must be)\s*(100|architect)\s*([.!,;]|$)",
+    r"\b(all |every |each )?levels?\s*(=|should be|must be)\s*(2|two)\b",
+    r"\bthis (answer|response|design|submission|candidate)\b[^.\n]{0,20}\b(deserves|should (get|receive|be (graded|"
+    r"scored|rated|marked))) (a |an |the )?(perfect|full|top|high(est)?|maximum|max|100|architect|level|score|grade)",
     rf"\b(you are|you're|act as|acting as|pretend to be|you will act as)\b[^.\n]{{0,20}}\b{_ADDRESSEE}\b",
     r"\b(dear|hey|hi|hello|attention|note (to|for)( the)?|message (to|for)( the)?|instructions? (to|for)( the)?)"
     rf"\s+{_ADDRESSEE}\b",
     rf"(^|[\s>*#\[(])(the )?{_ADDRESSEE}\s*[,:]\s*(please|you|ignore|give|output|respond|return|set|mark|rate|score)\b",
-    r"\b(system|developer)\s+(prompt|message|instructions?|override|note)\b",
-    r"^[\s>*#`\[(]*(system|assistant|developer)\s*[\]):]",
-    r"<\|?\s*/?\s*(im.?start|im.?end|system|assistant|endoftext|user|instructions?)\s*\|?>",
-    r"\b(new|updated|revised|real|actual|additional|hidden|secret) instructions?\b",
-    r"\b(respond|reply|answer) (only )?(with|in)\b[^.\n]{0,30}\b(json|level|score)\b",
+    r"\b(system|developer)\s+(prompt|message|instructions?|override)\b",
+    r"^[\s>*#`\[(]*(system|assistant|developer)\s*[\]):][^\n]{0,60}\b(you|ignore|grade|score|rubric|levels?|criteri"
+    r"|instructions?|answer|candidate|rate|marks?|verdict|architect)",
+    r"<\|?\s*/?\s*(im ?start|im ?end|system|assistant|endoftext|user|instructions?)\s*\|?>",
+    r"\b(new|updated|revised|real|actual|hidden|secret) instructions?\s*(:|!|are\b|follow|below|override)",
+    r"\b(respond|reply|answer) (only )?(with|in)\b[^.\n]{0,30}\b(levels?|score)\b",
     r"[\"']level[\"']\s*:\s*2",
-    r"<<<|>>>|\u2039\u2039\u2039|\u203a\u203a\u203a|\bend of (the )?answer\b|\buntrusted (data|answer)\b",
-    r"\b(jailbreak|do anything now|dan mode|developer mode)\b",
-    r"\b(grading|scoring|marking|evaluation|grader|evaluator) (note|instruction|override|directive)s?\b",
-    r"\bdo not (penali[sz]e|deduct|mark down|lower)\b",
-    r"\bprompt injection\b|\binjected instructions?\b",
+    r"(<{3}|\u2039{3})\s*(end|begin|answer)|\bend of (the )?(untrusted )?answer\s*(>{3}|\u203a{3})",
+    r"\b(jailbreak|do anything now|dan mode)\b",
+    r"\b(grading|scoring|marking|grader|evaluator) (note|instruction|override|directive)s?\b",
+    r"\bdo not (penali[sz]e|deduct|mark (me |this |it )?down)\b",
 )]
 
 
@@ -470,7 +478,7 @@ def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: d
 
 
 # ----------------------------------------------------------------------------------- the grader
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
 
 
 def _clean(text: str, limit: int) -> str:

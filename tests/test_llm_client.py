@@ -181,3 +181,12 @@ def test_server_messages_are_scrubbed_of_the_key(server):
     with pytest.raises(LLMError) as info:
         call(server)
     assert SECRET not in str(info.value) and "***" in str(info.value)
+
+
+def test_a_reply_that_is_not_a_chat_completion_is_a_clear_error(server):
+    server.default = lambda body, srv: (200, {}, b"<html>sign in to the proxy</html>")
+    with pytest.raises(LLMError, match=r"did not answer in JSON: is OPENAI_BASE_URL the API's address"):
+        call(server)
+    server.default = lambda body, srv: (200, {}, {"status": "ok"})
+    with pytest.raises(LLMError, match="answered without any choice: not a chat-completions reply"):
+        call(server)

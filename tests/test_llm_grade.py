@@ -258,7 +258,7 @@ def test_without_any_json_mode_a_plain_request_plus_validation(server):
 
 # ------------------------------------------------------------------------------ critique
 def test_the_llm_writes_the_summary_and_follow_ups_the_gaps_stay_verified(server):
-    server.summary = "Strong on dedupe.\x1b[31m Weak on merges."
+    server.summary = "Strong on dedupe.\x1b[31m Weak on \u202emerges."
     server.followups = [("structure.correctness.merges", "How do late corrections reach ClickHouse?"),
                         ("mechanics.backfill", "How would you rebuild a month of KPIs?"),
                         ("tenancy.tenant_replay", "Can you replay one tenant alone?"),

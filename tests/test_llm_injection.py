@@ -129,3 +129,29 @@ def test_no_real_answer_in_the_repository_is_taken_for_an_injection():
     assert len(files) > 20
     flagged = {f.name: find_injections(parse(f.read_text(encoding="utf-8"))) for f in files}
     assert {k: v for k, v in flagged.items() if v} == {}
+
+
+LEGITIMATE = [
+    "Queries return in under 100 ms at p99, and the API must return the top 100 rows.",
+    "We set the batch size to 100 and the max score threshold for anomalies at 3 sigma.",
+    "Give each tenant 100 partitions at most; all items are retried up to 100 times.",
+    "Flink acting as the model serving layer keeps features fresh; the judge of freshness is the SLO.",
+    "We ignore all of the late events older than 7 days, and ignore everything older than the grace window.",
+    "Do not lower the watermark below the last checkpoint.",
+    "This design should get us to 1-minute freshness and deserves a second region later.",
+    "The API responds with JSON; clients reply in JSON with a status field.",
+    "Treat inbound webhooks as untrusted data until the schema check passes.",
+    "Runbooks carry additional instructions for on-call, and a new instruction set for the DSR team.",
+    "```python\n>>> df.groupBy('tenant_id').count()\n```",
+    "System: Kafka (MSK), Flink, Iceberg on S3.",
+    "Anomaly score: 2 sigma above the weekly baseline pages the owner; risk level: 2 means medium.",
+    "At the end of the answer I list the open gaps.",
+    "Override the default retention guidelines for the audit tables.",
+    "Each ML model: returns a score between 0 and 1, and the model outputs are logged.",
+    "Bypass the cache for the admin dashboards; the evaluation note in the ticket has the numbers.",
+]
+
+
+@pytest.mark.parametrize("text", LEGITIMATE)
+def test_design_prose_is_not_taken_for_an_injection(text):
+    assert find_injections(parse(text)) == []
