@@ -13,12 +13,12 @@ Merge policy (per criterion; R is the rules' level, L the LLM's):
 2. L > R, a raise: applied (final level L, evidence = the verified quote, then the rules') only
    when the LLM's quote is verified: whitespace-normalised, it is a substring of ONE line of the
    answer (front matter excluded) and the recorded evidence is that line's real number and exact
-   text; it has at least MIN_QUOTE_WORDS words; it concerns the criterion (it shares a term with
-   the criterion's title, description, advice or detector vocabulary); and its line does not
-   address the grader. Otherwise the raise is discarded and listed in `llm.discarded` with why.
+   text; it has at least MIN_QUOTE_WORDS words; and it concerns the criterion (it shares a term
+   with the criterion's title, description, advice or detector vocabulary). Otherwise the raise
+   is discarded and listed in `llm.discarded` with the reason.
    At most MAX_RAISES_PER_LINE raises may rest on one line; the rest are discarded.
-   If DISTRUST_MIN or more raises are discarded and they are at least half of those proposed,
-   the reply is not trusted and every raise is discarded.
+   If DISTRUST_MIN or more raises are discarded (for any of these reasons) and they are at least
+   half of those proposed, the reply is not trusted and every raise is discarded.
 3. L < R, a lower: applied by ONE level at most (final max(L, R - 1), never below 0), only when
    the LLM's quote is verified on a line the rules' own evidence comes from: it must point at
    the rule's hit and say why it does not count (another sense, or named without substance).
