@@ -6,15 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 grade eval evals \
-  --fail-under dev.detection_f1=0.90 \
-  --fail-under dev.level_qwk=0.71 \
-  --fail-under dev.verdict_accuracy=0.85 \
-  --fail-under dev.score_holistic_spearman=0.75 \
+  --fail-under dev.detection_f1=0.91 \
+  --fail-under dev.level_qwk=0.73 \
+  --fail-under dev.verdict_accuracy=0.83 \
+  --fail-under dev.score_holistic_spearman=0.77 \
   --fail-under dev.prompt_inference_accuracy=0.93 \
   --fail-under holdout.detection_f1=0.88 \
-  --fail-under holdout.level_qwk=0.65 \
-  --fail-under holdout.verdict_accuracy=0.60 \
-  --fail-under holdout.score_holistic_spearman=0.72 \
+  --fail-under holdout.level_qwk=0.64 \
+  --fail-under holdout.verdict_accuracy=0.55 \
+  --fail-under holdout.score_holistic_spearman=0.73 \
   --fail-under holdout.prompt_inference_accuracy=0.95
 
 # evals/REPORT.md is generated, never edited by hand: it must match what the code measures now.
