@@ -30,6 +30,12 @@ def levels(text: str, prompt: str | None = None) -> dict[str, int]:
         ("Backward-compatible changes only; a breaking change needs a new topic version.",
          "mechanics.schema_evolution"),
         ("Training rows are built with an as-of join on the label timestamp.", "prompt.feature-store.point_in_time"),
+        ("Billing stays a nightly batch: nobody reads it more than once a day.", "signals.streaming_restraint"),
+        ("Enterprise customers get their own schema because their contracts demand it.",
+         "structure.security.tenant_isolation"),
+        ("A conditional write only replaces a row when the incoming version is newer.",
+         "structure.correctness.idempotency"),
+        ("We use the ingestion time and not the event time, because device clocks drift.", "mechanics.watermarks"),
     ],
 )
 def test_paraphrases_with_substance_are_level_2(text: str, criterion: str) -> None:
