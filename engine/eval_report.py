@@ -67,21 +67,31 @@ def _table(report: dict) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def render_text(report: dict, title: str) -> str:
-    header, rows = _table(report)
+def _aligned(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A header, a rule and the rows, in columns padded to their widest cell."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
-    out = [title, "", line(header), line(["-" * w for w in widths])]
-    out += [line(r) for r in rows]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _confusion_text(conf: dict, label: str) -> list[str]:
+    return ["", f"{label}: verdict confusion (rows gold, columns predicted)",
+            "  " + "".join(v.rjust(11) for v in ("", *VERDICTS)),
+            *("  " + g.rjust(11) + "".join(str(conf[g][p]).rjust(11) for p in VERDICTS) for g in VERDICTS)]
+
+
+def render_text(report: dict, title: str) -> str:
+    out = [title, "", *_aligned(*_table(report))]
     targets = target_lines(report)
     if targets:
         out += ["", "Targets (holdout split):"] + [f"  {t}" for t in targets]
     for split, data in report["splits"].items():
         conf = data["summary"].get("verdict_confusion")
         if conf:
-            out += ["", f"{split}: verdict confusion (rows gold, columns predicted)",
-                    "  " + "".join(v.rjust(11) for v in ("", *VERDICTS))]
-            out += ["  " + g.rjust(11) + "".join(str(conf[g][p]).rjust(11) for p in VERDICTS) for g in VERDICTS]
+            out += _confusion_text(conf, split)
     if report["worst"]:
         out += ["", "Where to work next (dev split, most level errors):"]
         for w in report["worst"]:
@@ -150,17 +160,12 @@ def _side_by_side(reports: dict[str, dict]) -> tuple[list[str], list[list[str]]]
 
 def render_side_by_side_text(reports: dict[str, dict], title: str, notes: list[str] = ()) -> str:
     """Several graders' reports on the same corpus (e.g. rules and rules+llm), metric by metric."""
-    header, rows = _side_by_side(reports)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
-    out = [title, "", line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    out = [title, "", *_aligned(*_side_by_side(reports))]
     for name, report in reports.items():
         for split, data in report["splits"].items():
             conf = data["summary"].get("verdict_confusion")
             if conf:
-                out += ["", f"{split}, {name}: verdict confusion (rows gold, columns predicted)",
-                        "  " + "".join(v.rjust(11) for v in ("", *VERDICTS))]
-                out += ["  " + g.rjust(11) + "".join(str(conf[g][p]).rjust(11) for p in VERDICTS) for g in VERDICTS]
+                out += _confusion_text(conf, f"{split}, {name}")
     if notes:
         out += ["", *notes]
     return "\n".join(out) + "\n"
