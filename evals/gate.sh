@@ -11,11 +11,11 @@ grade eval evals \
   --fail-under dev.verdict_accuracy=0.83 \
   --fail-under dev.score_holistic_spearman=0.77 \
   --fail-under dev.prompt_inference_accuracy=0.93 \
-  --fail-under holdout.detection_f1=0.88 \
-  --fail-under holdout.level_qwk=0.64 \
-  --fail-under holdout.verdict_accuracy=0.55 \
-  --fail-under holdout.score_holistic_spearman=0.73 \
-  --fail-under holdout.prompt_inference_accuracy=0.95
+  --fail-under holdout.detection_f1=0.89 \
+  --fail-under holdout.level_qwk=0.66 \
+  --fail-under holdout.verdict_accuracy=0.62 \
+  --fail-under holdout.score_holistic_spearman=0.75 \
+  --fail-under holdout.prompt_inference_accuracy=0.92
 
 # evals/REPORT.md is generated, never edited by hand: it must match what the code measures now.
 report=$(mktemp)
