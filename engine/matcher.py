@@ -5,9 +5,13 @@ Reading rules (from the labelling guide, evals/LABELING.md):
   mechanism in the idea's own terms, a number, a reason, an example; some phrasings are a
   mechanism by themselves ("strong" patterns) and are level 2 on their own;
 - a clause that is a comma-separated list of short items is read item by item, so a list of
-  buzzwords is level 1 for each, however long the list;
+  buzzwords is level 1 for each, however long the list, and a "strong" phrasing stitched across
+  list items or sentences is only a mention;
 - a mention overlapping an `exclude` match is in another sense (Kafka log compaction) and counts
-  for nothing.
+  for nothing;
+- per detector, `reach` lets the substance sit in the next sentences of the same line (a reason
+  often follows its decision), and `breadth` makes an idea shown on several lines, outside lists,
+  substantiated (governance placed across a design).
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from .rubric.model import Detector, Rubric, expand_pattern
 _BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?](?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
-_LIST_MIN_COMMAS = 0
-_LIST_MAX_AVG_WORDS = 8
+_LIST_MIN_ITEMS = 2  # a sentence with this many comma-separated items ...
+_LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item
 _QUOTE_MAX = 160
 
 
@@ -165,7 +169,7 @@ def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
             break
     sentence = norm[c_start:c_end]
     items = _ITEM_SPLIT.split(sentence)
-    if len(items) > _LIST_MIN_COMMAS:
+    if len(items) >= _LIST_MIN_ITEMS:
         avg_words = sum(len(i.split()) for i in items) / len(items)
         if avg_words <= _LIST_MAX_AVG_WORDS:
             pos = c_start
