@@ -79,10 +79,6 @@ class Document:
     def headings(self) -> list[Line]:
         return [line for line in self.lines if line.kind == "heading"]
 
-    @property
-    def word_count(self) -> int:
-        return sum(len(line.text.split()) for line in self.lines if line.kind != "front_matter")
-
 
 def _front_matter(raw_lines: list[str]) -> tuple[int, dict[str, str]]:
     """Lines taken by a leading `---` ... `---` block, and its simple `key: value` pairs."""

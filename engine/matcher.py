@@ -25,8 +25,9 @@ from .document import Document
 from .regex_cache import RegexCompiler
 from .rubric.model import Detector, Rubric, expand_pattern
 
-_BOUNDARY = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)[.!?](?=\s|\*)")
+_NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" does not end a sentence
+_BOUNDARY = re.compile(_NOT_ABBREVIATION + r"[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
+_SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
 _LIST_MIN_ITEMS = 2  # a sentence with this many comma-separated items ...
 _LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from .mock import MockOutcome
     from .rubric.model import PromptSpec, Rubric
 
-FORMATS = ("text", "markdown", "json", "html")
 _COLOURS = {"architect": "green", "senior": "yellow", "below_bar": "red"}
 _LEVEL_MARKS = {0: "[0]", 1: "[1]", 2: "[2]"}
 
