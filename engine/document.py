@@ -1,7 +1,17 @@
-"""Markdown answer -> lines with 1-based numbers, kinds, and a normalised copy for matching.
+"""Markdown answer -> lines as given, and the logical blocks the grader reads.
 
-The normalised text has exactly the same length as the raw text, character for character, so a
-match found in it maps straight back to a verbatim quote of the file as given.
+An answer is judged by its sentences and list items, whatever its line wrapping. `parse` keeps
+every line with its 1-based number and kind, and builds `norm`, the text that detectors run
+on: one line per logical block (a paragraph, a list item with its continuation lines, a block
+quote, a table row, a heading, a code line), lower-cased, with '-', '_' and '/' read as spaces.
+A hard-wrapped paragraph is one block, so a sentence broken across two lines reads as one.
+
+Not graded, ever: front matter, HTML comments (the mock template's guidance lives in them) and
+the title (an H1 above the answer, or a short first line naming the design). The title still
+counts when guessing which prompt an answer is for (`title_norm`).
+
+Every offset of `norm` maps back to the file (`raw_offset`), so evidence cites the line that
+holds the decisive words and quotes it verbatim.
 """
 
 from __future__ import annotations
@@ -15,8 +25,13 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
 _TABLE = re.compile(r"^\s*\|")
+_QUOTE_MARK = re.compile(r"^\s{0,3}>\s?")
 _BOLD_HEADING = re.compile(r"^\s*(\*\*|__)([^*_]{2,80})(\*\*|__)\s*:?\s*$")
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
+_SENTENCE_PUNCT = (".", ":", ";", "!", "?", ",")  # a title does not end in these
+_TITLE_MAX_WORDS = 12
+_WRAPPED_MIN_CHARS = 30  # a line this long that ends mid-paragraph was wrapped, not a label line
 
 _SPACES = {"-", "_", "/", "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014"}
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
@@ -46,12 +61,12 @@ def normalise(text: str) -> str:
 class Line:
     number: int
     text: str
-    kind: str  # front_matter | heading | bullet | table | code | prose | blank
+    kind: str  # front_matter | title | heading | bullet | quote | table | code | prose | comment | blank
     heading_level: int = 0
 
     @property
     def heading_text(self) -> str:
-        if self.kind != "heading":
+        if self.kind not in ("heading", "title"):
             return ""
         m = _HEADING.match(self.text)
         if m:
@@ -59,25 +74,69 @@ class Line:
         return self.text.strip().strip("*_:").strip()
 
 
+@dataclass(frozen=True)
+class Block:
+    """One logical unit of the answer: its span in `Document.norm` and the lines it covers."""
+
+    index: int
+    kind: str  # the kind of its first line
+    start: int
+    end: int
+    first_line: int
+    last_line: int
+    blank_before: bool  # a blank line (or the start of the answer) separates it from the previous block
+
+
 @dataclass
 class Document:
     lines: list[Line]
     front_matter: dict[str, str] = field(default_factory=dict)
-    text: str = ""
-    norm: str = ""
-    starts: list[int] = field(default_factory=list)
+    text: str = ""  # the file as given (line breaks normalised), lines joined by '\n'
+    norm: str = ""  # the matching text: one normalised line per block
+    blocks: list[Block] = field(default_factory=list)
+    title_norm: str = ""
+    line_starts: list[int] = field(default_factory=list)  # offset of each line in `text`
+    segments: list[tuple[int, int, int]] = field(default_factory=list)  # (norm start, text start, length)
     memo: dict = field(default_factory=dict, repr=False)  # per-document caches of the matcher
 
-    def line_at(self, offset: int) -> Line:
-        """The line holding a character offset of `text`/`norm`."""
-        return self.lines[bisect.bisect_right(self.starts, offset) - 1]
+    def raw_offset(self, offset: int) -> int:
+        """The offset in `text` of a character of `norm` (a joining space maps to the line end)."""
+        i = bisect.bisect_right(self._seg_starts, offset) - 1
+        if i < 0:
+            return 0
+        n_start, t_start, length = self.segments[i]
+        return t_start + min(offset - n_start, length)
 
-    def start_of(self, line: Line) -> int:
-        return self.starts[line.number - 1]
+    def line_at(self, offset: int) -> Line:
+        """The line of the file holding a character offset of `norm`."""
+        return self.line_at_raw(self.raw_offset(offset))
+
+    def line_at_raw(self, offset: int) -> Line:
+        return self.lines[bisect.bisect_right(self.line_starts, offset) - 1]
+
+    def block_at(self, offset: int) -> Block:
+        """The block holding a character offset of `norm`."""
+        return self.blocks[bisect.bisect_right(self._block_starts, offset) - 1]
+
+    def line_span(self, line: Line) -> tuple[int, int]:
+        start = self.line_starts[line.number - 1]
+        return start, start + len(line.text)
 
     @property
     def headings(self) -> list[Line]:
         return [line for line in self.lines if line.kind == "heading"]
+
+    @property
+    def _seg_starts(self) -> list[int]:
+        if "seg_starts" not in self.memo:
+            self.memo["seg_starts"] = [s[0] for s in self.segments]
+        return self.memo["seg_starts"]
+
+    @property
+    def _block_starts(self) -> list[int]:
+        if "block_starts" not in self.memo:
+            self.memo["block_starts"] = [b.start for b in self.blocks]
+        return self.memo["block_starts"]
 
 
 def _front_matter(raw_lines: list[str]) -> tuple[int, dict[str, str]]:
@@ -95,17 +154,13 @@ def _front_matter(raw_lines: list[str]) -> tuple[int, dict[str, str]]:
     return 0, {}
 
 
-def parse(text: str) -> Document:
-    """Split an answer into classified lines. Line numbers count the file as given."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    raw_lines = text.split("\n")
-    if raw_lines and raw_lines[-1] == "":
-        raw_lines.pop()
-    fm_len, front = _front_matter(raw_lines)
+def _classify(raw_lines: list[str], fm_len: int, hidden: list[tuple[int, int]],
+              starts: list[int]) -> list[Line]:
     lines: list[Line] = []
     in_code = False
     for i, raw in enumerate(raw_lines):
         number = i + 1
+        visible = _visible(raw, starts[i], hidden)
         if i < fm_len:
             kind, level = "front_matter", 0
         elif _FENCE.match(raw):
@@ -115,14 +170,18 @@ def parse(text: str) -> Document:
             kind, level = "code", 0
         elif not raw.strip():
             kind, level = "blank", 0
-        elif m := _HEADING.match(raw):
+        elif not visible.strip():
+            kind, level = "comment", 0
+        elif m := _HEADING.match(visible):
             kind, level = "heading", len(m.group(1))
-        elif _BOLD_HEADING.match(raw):
+        elif _BOLD_HEADING.match(visible):
             kind, level = "heading", 4
-        elif _TABLE.match(raw):
+        elif _TABLE.match(visible):
             kind, level = "table", 0
-        elif _BULLET.match(raw):
+        elif _BULLET.match(visible):
             kind, level = "bullet", 0
+        elif _QUOTE_MARK.match(visible):
+            kind, level = "quote", 0
         else:
             kind, level = "prose", 0
         lines.append(Line(number, raw, kind, level))
@@ -132,13 +191,138 @@ def parse(text: str) -> Document:
         if prev.kind == "prose" and lines[i].kind in ("prose", "bullet") and _SETEXT.match(lines[i].text):
             lines[i - 1] = Line(prev.number, prev.text, "heading", 1 if "=" in lines[i].text else 2)
             lines[i] = Line(lines[i].number, lines[i].text, "blank")
-    joined = "\n".join(line.text for line in lines)
+    return lines
+
+
+def _visible(raw: str, start: int, hidden: list[tuple[int, int]]) -> str:
+    """A line with the parts inside HTML comments blanked out."""
+    if not hidden:
+        return raw
+    chars = list(raw)
+    for h_start, h_end in hidden:
+        for j in range(max(h_start, start), min(h_end, start + len(raw))):
+            chars[j - start] = " "
+    return "".join(chars)
+
+
+def _mark_title(lines: list[Line]) -> list[Line]:
+    """The first content line is a title, not a section, when it names the design: an H1 (or a
+    heading above every other heading), or a short line standing alone without punctuation."""
+    content = [ln for ln in lines if ln.kind not in ("front_matter", "blank", "comment")]
+    if not content:
+        return lines
+    first = content[0]
+    others = [ln.heading_level for ln in content[1:] if ln.kind == "heading"]
+    is_title = False
+    if first.kind == "heading":
+        is_title = (first.heading_level == 1 and 1 not in others) or all(lv > first.heading_level for lv in others)
+    elif first.kind == "prose":
+        words = first.text.split()
+        after = lines[first.number] if first.number < len(lines) else None
+        stands_alone = after is None or after.kind in ("blank", "heading")
+        is_title = (stands_alone and len(words) <= _TITLE_MAX_WORDS
+                    and not first.text.rstrip().endswith(_SENTENCE_PUNCT))
+    if not is_title:
+        return lines
+    out = list(lines)
+    out[first.number - 1] = Line(first.number, first.text, "title", first.heading_level or 1)
+    return out
+
+
+def _continues(prev: Line, line: Line, block_kind: str) -> bool:
+    """Does `line` continue the block that `prev` (the line just above it) belongs to?"""
+    if block_kind not in ("prose", "bullet", "quote"):
+        return False
+    if block_kind == "quote" or line.kind == "quote":
+        return block_kind == line.kind == "quote"
+    if line.kind != "prose":
+        return False
+    if line.text[:1].isspace() and block_kind == "bullet":
+        return True  # an indented continuation of a list item
+    # A wrapping editor breaks long lines; a short line followed by another is a label line
+    # ("Latency: 5 s"), unless the next line plainly continues its sentence.
+    return len(prev.text.strip()) >= _WRAPPED_MIN_CHARS or line.text.lstrip()[:1].islower()
+
+
+_CONTENT_START = {"bullet": _BULLET, "quote": _QUOTE_MARK}
+
+
+def parse(text: str) -> Document:
+    """Split an answer into classified lines and logical blocks. Line numbers count the file as given."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw_lines = text.split("\n")
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()
+    joined = "\n".join(raw_lines)
     starts, pos = [], 0
-    for line in lines:
+    for raw in raw_lines:
         starts.append(pos)
-        pos += len(line.text) + 1
-    norm = normalise(joined)
-    if fm_len:  # front matter is metadata, never evidence
-        end = starts[fm_len - 1] + len(lines[fm_len - 1].text)
-        norm = " " * end + norm[end:]
-    return Document(lines=lines, front_matter=front, text=joined, norm=norm, starts=starts)
+        pos += len(raw) + 1
+    hidden = [m.span() for m in _COMMENT.finditer(joined)]
+    fm_len, front = _front_matter(raw_lines)
+    lines = _mark_title(_classify(raw_lines, fm_len, hidden, starts))
+
+    pieces: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    blocks: list[Block] = []
+    n_pos = 0
+    current: dict | None = None
+    prev_line: Line | None = None
+    blank_seen = True
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            blocks.append(Block(len(blocks), current["kind"], current["start"], n_pos,
+                                current["first"], current["last"], current["blank_before"]))
+            current = None
+
+    def add(line: Line, sep: str, continuation: bool) -> None:
+        nonlocal n_pos
+        body_start = 0
+        if line.kind == "quote":
+            m = _QUOTE_MARK.match(line.text)
+            body_start = m.end() if m else 0
+        elif continuation:  # drop a continuation line's indentation
+            body_start = len(line.text) - len(line.text.lstrip())
+        if sep:
+            pieces.append(sep)
+            n_pos += len(sep)
+        t0 = starts[line.number - 1]
+        cut = [(max(s, t0 + body_start), min(e, t0 + len(line.text))) for s, e in hidden]
+        cut = [(s, e) for s, e in cut if s < e]
+        a = t0 + body_start
+        for s, e in cut + [(t0 + len(line.text), t0 + len(line.text))]:
+            if s > a:
+                piece = joined[a:s]
+                segments.append((n_pos, a, len(piece)))
+                pieces.append(normalise(piece))
+                n_pos += len(piece)
+            a = max(a, e)
+
+    for line in lines:
+        if line.kind in ("blank", "front_matter"):
+            blank_seen = blank_seen or line.kind == "blank"
+            prev_line = None
+            continue
+        if line.kind in ("comment", "title"):
+            prev_line = None
+            blank_seen = True
+            continue
+        if current is not None and prev_line is not None and _continues(prev_line, line, current["kind"]):
+            current["last"] = line.number
+            add(line, " ", True)
+        else:
+            close()
+            current = {"kind": line.kind, "start": n_pos + (1 if blocks else 0), "first": line.number,
+                       "last": line.number, "blank_before": blank_seen}
+            add(line, "\n" if blocks else "", False)
+            blank_seen = False
+        prev_line = line
+        if line.kind in ("heading", "table", "code"):
+            close()
+    close()
+    norm = "".join(pieces)
+    title = next((ln for ln in lines if ln.kind == "title"), None)
+    return Document(lines=lines, front_matter=front, text=joined, norm=norm, blocks=blocks,
+                    title_norm=normalise(title.text) if title else "", line_starts=starts, segments=segments)

@@ -74,6 +74,7 @@ class Hit:
     start: int  # offset in the document text, for ordering and highlighting
     end: int
     listed: bool = False  # found in an item of a comma-separated list
+    block: int = 0  # the logical block (paragraph, list item, row) it was found in
 
 
 class Matcher:
@@ -122,10 +123,10 @@ class Matcher:
                 level = 2 if strong else self._level(det, norm, c_start, w_end, start, end)
                 line = doc.line_at(start)
                 found[key] = Hit(level, line.number, _quote(doc, c_start, max(c_end, end), start, end),
-                                 start, end, listed)
+                                 start, end, listed, doc.block_at(start).index)
         hits = sorted(found.values(), key=lambda h: h.start)
-        if det.breadth and len({h.line for h in hits if not h.listed}) >= det.breadth:
-            hits = [Hit(2, h.line, h.quote, h.start, h.end, h.listed) for h in hits]
+        if det.breadth and len({h.block for h in hits if not h.listed}) >= det.breadth:
+            hits = [Hit(2, h.line, h.quote, h.start, h.end, h.listed, h.block) for h in hits]
         return hits
 
     def _level(self, det: CompiledDetector, norm: str, c_start: int, c_end: int,
@@ -141,87 +142,92 @@ class Matcher:
         return 1
 
 
-_BODY_LINES = 4
+_BODY_BLOCKS = 4
 
 
 def _body_end(doc: Document, start: int) -> int:
-    """Where the body introduced by a heading or a line ending in ':' stops (its next lines, up to
-    the next heading or blank line); for any other line, nothing beyond it (-1)."""
-    line = doc.line_at(start)
-    if line.kind != "heading" and not line.text.rstrip().rstrip("*").endswith(":"):
+    """Where the body introduced by a heading or a lead-in ending in ':' stops (its next blocks, up
+    to the next heading or paragraph break); for any other block, nothing beyond it (-1)."""
+    block = doc.block_at(start)
+    if block.kind != "heading" and not doc.norm[block.start:block.end].rstrip().rstrip("*").endswith(":"):
         return -1
-    end, taken = -1, 0
-    for nxt in doc.lines[line.number:]:  # lines are 1-based, so this starts at the next line
-        if nxt.kind == "heading" or (nxt.kind == "blank" and taken):
+    end = -1
+    for taken, nxt in enumerate(doc.blocks[block.index + 1:block.index + 1 + _BODY_BLOCKS]):
+        if nxt.kind == "heading" or (nxt.blank_before and taken):
             break
-        if nxt.kind != "blank":
-            end = doc.start_of(nxt) + len(nxt.text)
-            taken += 1
-            if taken == _BODY_LINES:
-                break
+        end = nxt.end
     return end
 
 
 def _reach(doc: Document, c_end: int, sentences: int) -> int:
-    """The end of the window that also takes in the next `sentences` sentences of the line."""
-    line = doc.line_at(max(c_end - 1, 0))
-    l_end = doc.start_of(line) + len(line.text)
+    """The end of the window that also takes in the next `sentences` sentences of the block."""
+    b_end = doc.block_at(max(c_end - 1, 0)).end
     pos = c_end
     for _ in range(sentences):
-        nxt = _SENTENCE_END.search(doc.norm, pos + 1, l_end)
-        pos = nxt.start() if nxt else l_end
-        if pos >= l_end:
+        nxt = _SENTENCE_END.search(doc.norm, pos + 1, b_end)
+        pos = nxt.start() if nxt else b_end
+        if pos >= b_end:
             break
-    return min(pos, l_end)
+    return min(pos, b_end)
 
 
 def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
     """The clause around a match: its sentence, or its item when the sentence is a short list
     (then the third value is True)."""
-    line = doc.line_at(start)
-    l_start = doc.start_of(line)
-    l_end = l_start + len(line.text)
+    block = doc.block_at(start)
     norm = doc.norm
-    c_start, c_end = l_start, l_end
-    key = ("boundaries", line.number)
+    c_start, c_end = block.start, block.end
+    key = ("boundaries", block.index)
     if key not in doc.memo:
-        doc.memo[key] = [b.span() for b in _BOUNDARY.finditer(norm, l_start, l_end)]
+        doc.memo[key] = [b.span() for b in _BOUNDARY.finditer(norm, block.start, block.end)]
     for b_start, b_end in doc.memo[key]:
         if b_end <= start:
             c_start = b_end
         elif b_start >= end:
             c_end = b_start
             break
-    sentence = norm[c_start:c_end]
+    items_key = ("items", c_start, c_end)  # many matches share a sentence: split it once
+    if items_key not in doc.memo:
+        doc.memo[items_key] = _list_items(norm[c_start:c_end])
+    pos = c_start
+    for item in doc.memo[items_key] or ():
+        i_end = pos + len(item)
+        if pos <= start < i_end + 1:
+            return pos, i_end, True
+        pos = i_end + 1
+    return c_start, c_end, False
+
+
+def _list_items(sentence: str) -> list[str] | None:
+    """The items of a sentence that is a comma-separated list of short items, else None."""
     items = _ITEM_SPLIT.split(sentence)
     if len(items) >= _LIST_MIN_ITEMS:
         avg_words = sum(len(i.split()) for i in items) / len(items)
         if avg_words <= _LIST_MAX_AVG_WORDS:
-            pos = c_start
-            for item in items:
-                i_end = pos + len(item)
-                if pos <= start < i_end + 1:
-                    return pos, i_end, True
-                pos = i_end + 1
-    return c_start, c_end, False
+            return items
+    return None
 
 
 def _quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:
-    """A verbatim, readable slice of the clause around the match, at most _QUOTE_MAX chars."""
-    text = doc.text
-    while c_start < m_start and text[c_start] in " \t-*+>#|`:,":
+    """A verbatim, readable slice of the clause around the match, at most _QUOTE_MAX chars, taken
+    from the line of the file that holds the start of the match."""
+    norm = doc.norm
+    while c_start < m_start and norm[c_start] in " \t-*+>#|`:,":
         c_start += 1
-    while c_end > m_end and text[c_end - 1] in " \t*|`:,":
+    while c_end > m_end and norm[c_end - 1] in " \t*|`:,":
         c_end -= 1
     if c_end - c_start > _QUOTE_MAX:
         half = (_QUOTE_MAX - (m_end - m_start)) // 2
         lo = max(c_start, m_start - max(half, 0))
         hi = min(c_end, max(m_end, lo + _QUOTE_MAX))
         if lo > c_start:
-            sp = text.find(" ", lo, m_start)
+            sp = norm.find(" ", lo, m_start)
             lo = sp + 1 if sp != -1 else lo
         if hi < c_end:
-            sp = text.rfind(" ", m_end, hi)
+            sp = norm.rfind(" ", m_end, hi)
             hi = sp if sp != -1 else hi
         c_start, c_end = lo, hi
-    return text[c_start:c_end].strip()
+    l_start, l_end = doc.line_span(doc.line_at(m_start))
+    lo = max(doc.raw_offset(c_start), l_start)
+    hi = min(doc.raw_offset(c_end), l_end)
+    return doc.text[lo:hi].strip()

@@ -18,7 +18,7 @@ def infer_prompt(doc: Document, matcher: Matcher) -> PromptReport:
     for prompt_id, signals in matcher.prompt_signals.items():
         total = 0.0
         for pattern, weight in signals:
-            n = len(pattern.findall(doc.norm)) if pattern else 0
+            n = len(pattern.findall(doc.title_norm + "\n" + doc.norm)) if pattern else 0
             if n:
                 total += weight * (1 + math.log(min(n, _COUNT_CAP)))
         scores[prompt_id] = round(total, 2)

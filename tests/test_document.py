@@ -5,7 +5,7 @@ def test_kinds_and_line_numbers() -> None:
     text = "---\nprompt: 2\n---\n# Title\n\n- a bullet\n| a | b |\n```sql\nMERGE INTO t\n```\nplain prose\n"
     doc = parse(text)
     kinds = [line.kind for line in doc.lines]
-    assert kinds == ["front_matter"] * 3 + ["heading", "blank", "bullet", "table", "code", "code", "code", "prose"]
+    assert kinds == ["front_matter"] * 3 + ["title", "blank", "bullet", "table", "code", "code", "code", "prose"]
     assert doc.front_matter == {"prompt": "2"}
     assert doc.lines[3].heading_text == "Title"
     assert [line.number for line in doc.lines] == list(range(1, 12))
@@ -18,7 +18,7 @@ def test_normalise_keeps_length_and_offsets() -> None:
 
 
 def test_setext_and_bold_headings() -> None:
-    doc = parse("Requirements\n============\n\n**Operations**\n")
+    doc = parse("Requirements\n============\n\n**Operations**\n\nStorage\n=======\n")
     assert doc.lines[0].kind == "heading"
     assert doc.lines[3].kind == "heading"
     assert doc.lines[3].heading_text == "Operations"
@@ -26,3 +26,53 @@ def test_setext_and_bold_headings() -> None:
 
 def test_crlf_is_read_like_lf() -> None:
     assert [line.text for line in parse("a\r\nb\r\n").lines] == ["a", "b"]
+
+
+def test_a_hard_wrapped_paragraph_is_one_block() -> None:
+    doc = parse("We dedupe every event on its event_id because the SDK\nretries; ids are kept for 24 hours.\n")
+    assert len(doc.blocks) == 1
+    assert "sdk retries; ids are kept" in doc.norm
+
+
+def test_list_item_continuations_join_their_item_only() -> None:
+    doc = parse("- first item that is long enough to have been\n  wrapped by an editor\n- second item\n")
+    assert [(b.first_line, b.last_line) for b in doc.blocks] == [(1, 2), (3, 3)]
+    assert "have been wrapped by" in doc.norm
+
+
+def test_short_label_lines_are_not_joined() -> None:
+    doc = parse("Latency: 5 s\nScale: 2k/s\n")
+    assert len(doc.blocks) == 2
+
+
+def test_block_quote_markers_are_not_read() -> None:
+    doc = parse("> the dashboards must be fresh within\n> two minutes of the event\n")
+    assert doc.norm == "the dashboards must be fresh within two minutes of the event"
+
+
+def test_html_comments_are_never_read() -> None:
+    doc = parse("<!-- guidance: mention idempotency\nand watermarks -->\n"
+                "## Requirements\nreal text <!-- hidden --> here\n")
+    assert "idempotency" not in doc.norm and "hidden" not in doc.norm
+    assert [line.kind for line in doc.lines][:2] == ["comment", "comment"]
+    assert "real text" in doc.norm and "here" in doc.norm
+
+
+def test_title_is_not_a_section_but_names_the_design() -> None:
+    doc = parse("# CDC lakehouse for orders\n\n## Requirements\n- fresh in 5 min\n")
+    assert doc.lines[0].kind == "title"
+    assert [h.heading_text for h in doc.headings] == ["Requirements"]
+    assert "cdc lakehouse" in doc.title_norm and "cdc" not in doc.norm
+
+
+def test_a_short_first_line_alone_is_a_title() -> None:
+    assert parse("Realtime engagement analytics design\n\nWe ingest events.\n").lines[0].kind == "title"
+    assert parse("We ingest events with Kafka.\n\nMore.\n").lines[0].kind == "prose"
+
+
+def test_offsets_map_back_to_the_line_and_its_text() -> None:
+    text = "Intro line that is long enough to be wrapped over\n  two lines: MERGE on id.\n"
+    doc = parse(text)
+    at = doc.norm.index("merge")
+    assert doc.line_at(at).number == 2
+    assert doc.text[doc.raw_offset(at):doc.raw_offset(at) + 5] == "MERGE"
