@@ -171,14 +171,18 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     from .eval_report import render_markdown, render_text
     from .evaluation import check_thresholds, evaluate, load_corpus
-    from .grader import grade_text
+    from .grader import get_rubric, grade_levels, grade_text
 
     def grader(text: str, name: str, prompt: str | None):
         return grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
 
+    def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
+        return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
+
     try:
         examples = load_corpus(Path(directory))
-        report = evaluate(examples, grader)
+        caps = list(get_rubric(rubric_path)[0].verdicts.caps)
+        report = evaluate(examples, grader, aggregate=aggregate, caps=caps)
         if use_llm:
             from .llm_grade import compare_with_llm
 

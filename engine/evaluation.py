@@ -8,6 +8,8 @@ figure here is computed from those files on each run.
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +18,50 @@ from .errors import InputError
 from .metrics import prf, quadratic_weighted_kappa, spearman
 from .results import GradeResult
 
-SPLITS = ("dev", "holdout")
+SPLITS = ("dev", "holdout", "fresh")
+LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
+WRAP_WIDTH = 64
 VERDICTS = ("below_bar", "senior", "architect")
 
 Grader = Callable[[str, str, str | None], GradeResult]
 """(text, name, prompt or None) -> result."""
+
+Aggregator = Callable[[dict[str, int], str, "list[str] | None"], tuple[float, str, "str | None"]]
+"""(levels, prompt, caps or None for the rubric's) -> (score, verdict, borderline bar): the
+aggregation alone, fed any levels (the gold ones, to see aggregation error apart from matcher error)."""
+
+_BULLET_LEAD = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def hard_wrap(text: str, width: int = WRAP_WIDTH) -> str:
+    """The same answer as an editor that wraps at `width` columns would save it: paragraphs, list
+    items (continuations indented) and block quotes wrapped; headings, tables and code untouched."""
+    out, in_code = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_code = not in_code
+            out.append(line)
+            continue
+        body = line.strip()
+        if in_code or len(line) <= width or not body or body.startswith(("#", "|", "---")):
+            out.append(line)
+            continue
+        if m := _BULLET_LEAD.match(line):
+            lead, rest, indent = m.group(1), line[m.end():], " " * len(m.group(1))
+        elif body.startswith(">"):
+            lead, rest, indent = "> ", body.lstrip("> "), "> "
+        else:
+            lead = indent = line[: len(line) - len(line.lstrip())]
+            rest = body
+        out.extend(textwrap.wrap(rest, width, initial_indent=lead, subsequent_indent=indent,
+                                 break_on_hyphens=False, break_long_words=False))
+    return "\n".join(out)
+
+
+def length_band(text: str) -> str:
+    words = len(text.split())
+    return next(label for lo, hi, label in LENGTH_BANDS if lo <= words < hi)
 
 
 @dataclass
@@ -39,6 +80,8 @@ def load_corpus(root: Path) -> list[Example]:
         raise InputError(f"{root}: no corpus/ folder (expected {corpus}/dev and {corpus}/holdout)")
     examples = []
     for split in SPLITS:
+        if not (corpus / split).is_dir():
+            continue
         for md in sorted((corpus / split).glob("*.md")):
             gold_path = md.with_suffix(".json")
             if not gold_path.exists():
@@ -65,6 +108,11 @@ class Comparison:
     pairs: list[tuple[str, str, int, int]] = field(default_factory=list)  # answer, criterion, ref, pred
     verdicts: list[tuple[str, str]] = field(default_factory=list)  # ref, pred
     scores: list[tuple[float, float]] = field(default_factory=list)  # holistic, predicted score
+    bands: list[str] = field(default_factory=list)  # the length band of each verdict's answer
+    borderline: list[bool] = field(default_factory=list)  # was each predicted verdict borderline
+    aggregation: list[tuple[str, str, float, float]] = field(default_factory=list)  # gold verdict,
+    # verdict from gold levels, holistic, score from gold levels
+    wrap: list[tuple[int, int, bool]] = field(default_factory=list)  # levels same, levels, verdict same
 
     def add(self, answer: str, ref_levels: dict[str, int], pred_levels: dict[str, int]) -> None:
         for cid, ref in sorted(ref_levels.items()):
@@ -91,6 +139,24 @@ class Comparison:
             }
         if self.scores:
             out["score_holistic_spearman"] = spearman([h for h, _ in self.scores], [s for _, s in self.scores])
+        if self.aggregation:
+            out["aggregation_verdict_accuracy"] = _share(g == p for g, p, *_ in self.aggregation)
+            out["aggregation_spearman"] = spearman([h for *_, h, _ in self.aggregation],
+                                                   [s for *_, s in self.aggregation])
+        if self.bands:
+            out["by_length"] = {
+                label: {"answers": len(rows), "verdict_accuracy": _share(r == p for r, p in rows)}
+                for _, _, label in LENGTH_BANDS
+                if (rows := [v for v, b in zip(self.verdicts, self.bands, strict=True) if b == label])
+            }
+        if self.borderline:
+            for name, want in (("confident", False), ("borderline", True)):
+                rows = [v for v, b in zip(self.verdicts, self.borderline, strict=True) if b == want]
+                out[f"answers_{name}"] = len(rows)
+                out[f"verdict_accuracy_{name}"] = _share(r == p for r, p in rows)
+        if self.wrap:
+            out["wrap_level_agreement"] = sum(s for s, *_ in self.wrap) / max(1, sum(n for _, n, _ in self.wrap))
+            out["wrap_verdict_agreement"] = _share(v for *_, v in self.wrap)
         return out
 
     def per_criterion(self) -> dict[str, dict]:
@@ -106,6 +172,11 @@ class Comparison:
                         "level_exact": sum(r == p for r, p in rows) / len(rows),
                         "level_errors": sum(r != p for r, p in rows)}
         return out
+
+
+def _share(flags) -> float | None:
+    flags = list(flags)
+    return sum(flags) / len(flags) if flags else None
 
 
 def human_agreement(examples: list[Example], a: str = "a", b: str = "b") -> dict | None:
@@ -129,8 +200,14 @@ def human_agreement(examples: list[Example], a: str = "a", b: str = "b") -> dict
     return out
 
 
-def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8) -> dict:
-    """Grade every answer and compare with gold, per split. Returns the whole report as data."""
+def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggregate: Aggregator | None = None,
+             caps: list[str] = (), wrap: bool = True) -> dict:
+    """Grade every answer and compare with gold, per split. Returns the whole report as data.
+
+    With `aggregate`, also the aggregation fed the gold levels, and each of `caps`' effect on the
+    verdicts (from gold levels and from the grader's levels). With `wrap`, also how far the grade
+    holds when the answer is hard-wrapped at WRAP_WIDTH columns."""
+    cap_rows: dict[str, list[tuple[str, str, str, str, str]]] = {s: [] for s in SPLITS}
     by_split: dict[str, Comparison] = {s: Comparison() for s in SPLITS}
     prompt_hits: dict[str, list[bool]] = {s: [] for s in SPLITS}
     misses: list[dict] = []
@@ -144,6 +221,21 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8) -> dict
         comp.add(ex.id, ex.gold["levels"], pred)
         comp.verdicts.append((ex.gold["verdict"], result.verdict))
         comp.scores.append((float(ex.gold["holistic"]), result.score))
+        comp.bands.append(length_band(ex.text))
+        comp.borderline.append(result.borderline is not None)
+        if aggregate is not None:
+            g_score, g_verdict, _ = aggregate(ex.gold["levels"], gold_prompt, None)
+            comp.aggregation.append((ex.gold["verdict"], g_verdict, float(ex.gold["holistic"]), g_score))
+            for cap in caps:
+                others = [c for c in caps if c != cap]
+                cap_rows[ex.split].append((cap, ex.gold["verdict"], g_verdict,
+                                           aggregate(ex.gold["levels"], gold_prompt, others)[1],
+                                           aggregate(pred, gold_prompt, others)[1] + "|" + result.verdict))
+        if wrap:
+            wrapped = grader(hard_wrap(ex.text), ex.path.name, gold_prompt)
+            w_pred = {c.id: c.level for c in wrapped.criteria}
+            comp.wrap.append((sum(w_pred.get(k) == v for k, v in pred.items()), len(pred),
+                              wrapped.verdict == result.verdict))
         evidence = {c.id: c.evidence for c in result.criteria}
         for cid, ref in ex.gold["levels"].items():
             got = pred.get(cid, 0)
@@ -160,7 +252,8 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8) -> dict
         summary = comp.summary()
         hits = prompt_hits[split]
         summary["prompt_inference_accuracy"] = sum(hits) / len(hits) if hits else None
-        report["splits"][split] = {"summary": summary, "criteria": comp.per_criterion()}
+        report["splits"][split] = {"summary": summary, "criteria": comp.per_criterion(),
+                                   "caps": _cap_effects(cap_rows[split])}
         report["human"][split] = human_agreement([e for e in examples if e.split == split])
     report["human"]["all"] = human_agreement(examples)
     # Worst criteria: most level errors on dev (the split rules may be tuned against), with misses.
@@ -172,6 +265,21 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8) -> dict
         for cid, stats in ranked if stats["level_errors"]
     ]
     return report
+
+
+def _cap_effects(rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict]:
+    """Per cap: verdict accuracy with and without it, from gold levels and from the grader's levels."""
+    out: dict[str, dict] = {}
+    for cap in dict.fromkeys(r[0] for r in rows):
+        mine = [r for r in rows if r[0] == cap]
+        pred_without = [r[4].split("|") for r in mine]
+        out[cap] = {
+            "gold_levels_with": _share(g == w for _, g, w, _, _ in mine),
+            "gold_levels_without": _share(g == wo for _, g, _, wo, _ in mine),
+            "grader_with": _share(g == pw[1] for (_, g, *_), pw in zip(mine, pred_without, strict=True)),
+            "grader_without": _share(g == pw[0] for (_, g, *_), pw in zip(mine, pred_without, strict=True)),
+        }
+    return out
 
 
 def check_thresholds(report: dict, thresholds: list[str]) -> list[str]:

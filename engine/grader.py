@@ -14,7 +14,7 @@ from .prompt_inference import resolve_prompt
 from .results import CriterionResult, Evidence, GradeResult, PromptReport
 from .rubric.model import Rubric, RubricError
 from .rubric_cache import load_compiled
-from .scoring import flags, score, verdict
+from .scoring import borderline, flags, score, verdict
 from .structure import analyse_structure
 
 MAX_EVIDENCE = 3
@@ -66,14 +66,31 @@ def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
     value = score(criteria, rubric)
     found = flags(criteria, rubric)
     v, reasons = verdict(criteria, rubric, value, found)
+    capped = any(r.startswith("capped") for r in reasons)
     result = GradeResult(
         file=name, prompt=prompt.id, prompt_info=prompt, score=value, verdict=v,
-        verdict_reasons=reasons, flags=found, structure=analyse_structure(doc, matcher, criteria),
+        borderline=None if capped else borderline(value, rubric), verdict_reasons=reasons, flags=found,
+        structure=analyse_structure(doc, matcher, criteria),
         criteria=criteria, grader=grader,
     )
     result.critique = build_critique(result, rubric)
     result.followups = choose_followups(criteria, rubric, doc.text)
     return result
+
+
+def grade_levels(levels: dict[str, int], prompt_id: str | None, *, rubric_path: str | Path | None = None,
+                 caps: list[str] | None = None) -> tuple[float, str, str | None]:
+    """Score, verdict and borderline bar from given criterion levels (an interviewer's, say): the
+    aggregation alone, without the matcher. `caps` overrides the rubric's list of caps."""
+    rubric, _ = get_rubric(rubric_path)
+    if caps is not None:
+        rubric = rubric.model_copy(update={"verdicts": rubric.verdicts.model_copy(update={"caps": caps})})
+    criteria = [CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
+                                level=int(levels.get(c.id, 0))) for c in rubric.applicable(prompt_id)]
+    value = score(criteria, rubric)
+    v, reasons = verdict(criteria, rubric, value, flags(criteria, rubric))
+    capped = any(r.startswith("capped") for r in reasons)
+    return value, v, None if capped else borderline(value, rubric)
 
 
 def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,

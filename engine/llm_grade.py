@@ -78,7 +78,8 @@ class Judgement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     level: Literal[0, 1, 2] = Field(description="0 missing, 1 mentioned, 2 substantiated")
-    quote: str = Field(description="copied verbatim from one line of the answer; empty for level 0")
+    quote: str = Field(description="copied verbatim from one line of the answer; empty only when both you and "
+                       "the rules find nothing (level 0); a lower level quotes the rules' evidence line")
     note: str = Field(description="one short sentence when your level differs from the rules'; else empty")
 
 
@@ -832,7 +833,12 @@ def compare_with_llm(examples: list, rules_report: dict, fmt: str, *, model: str
     from .evaluation import check_thresholds, evaluate
 
     grader = grader or LLMGrader.from_options(model=model, rubric_path=rubric_path)
-    llm_report = evaluate(examples, grader.eval_grader())
+    from .grader import grade_levels
+
+    def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
+        return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
+
+    llm_report = evaluate(examples, grader.eval_grader(), aggregate=aggregate, wrap=False)
     failures = check_thresholds(llm_report, list(fail_under))
     reports = {"rules": rules_report, "rules+llm": llm_report}
     st = grader.stats

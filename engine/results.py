@@ -97,6 +97,8 @@ class GradeResult(BaseModel):
     prompt_info: PromptReport
     score: float = Field(ge=0, le=100)
     verdict: Verdict
+    borderline: Literal["senior", "architect"] | None = Field(
+        default=None, description="the bar the score sits within the rubric's borderline_points of")
     verdict_reasons: list[str]
     flags: list[str]
     structure: StructureReport

@@ -1,11 +1,14 @@
 """Score, flags and verdict, from criterion levels and the rubric's verdict rules.
 
-Score = 100 x sum(weight x value(level)) / sum(weight) over the criteria that apply, where the
-rubric sets value(0), value(1), value(2) (bundled: 0, 0.4, 1: naming an idea is worth much less
-than showing how it works).
+A section's own score is sum(weight x value(level)) / sum(weight) over its criteria that apply,
+where the rubric sets value(0), value(1), value(2). The score is 100 x the mean of the section
+scores weighted by `section_weights`; with no section weights, 100 x the criterion-weighted mean
+over all criteria. The bundled section weights, level values and bars are fitted to interviewers'
+verdicts on the dev split by `evals/fit_aggregation.py`, which writes them into the rubric.
 
-Verdict, in order:
+Verdict, in order (each cap applies only when listed in the rubric's `caps`):
 1. by score: architect at or above `architect_min_score`, senior at or above `senior_min_score`;
+   within `borderline_points` of a bar, the verdict is borderline;
 2. keyword stuffing (many ideas named, few substantiated) -> below bar;
 3. a generic enterprise diagram (architecture named, at most `diagram_max_reasoned` decisions or
    correctness mechanics substantiated) -> below bar;
@@ -22,13 +25,42 @@ from .rubric.model import Rubric
 _ORDER: list[Verdict] = ["below_bar", "senior", "architect"]
 
 
+def section_scores(criteria: list[CriterionResult], rubric: Rubric) -> dict[str, float]:
+    """Each section's weighted share of its criteria's full value, 0..1."""
+    values = rubric.verdicts.level_values
+    earned: dict[str, float] = {}
+    total: dict[str, float] = {}
+    for c in criteria:
+        total[c.section] = total.get(c.section, 0.0) + c.weight
+        earned[c.section] = earned.get(c.section, 0.0) + c.weight * values[c.level]
+    return {s: earned[s] / total[s] for s in total if total[s] > 0}
+
+
 def score(criteria: list[CriterionResult], rubric: Rubric) -> float:
+    weights = rubric.verdicts.section_weights
+    if weights:
+        parts = section_scores(criteria, rubric)
+        total = sum(weights.get(s, 0.0) for s in parts)
+        if not total:
+            return 0.0
+        return round(100 * sum(weights.get(s, 0.0) * v for s, v in parts.items()) / total, 1)
     values = rubric.verdicts.level_values
     total = sum(c.weight for c in criteria)
     if not total:
         return 0.0
     earned = sum(c.weight * values[c.level] for c in criteria)
     return round(100 * earned / total, 1)
+
+
+def borderline(value: float, rubric: Rubric) -> str | None:
+    """The bar a score sits within `borderline_points` of, if any ("senior" or "architect")."""
+    rules = rubric.verdicts
+    if not rules.borderline_points:
+        return None
+    near = [(abs(value - bar), name) for name, bar in (("senior", rules.senior_min_score),
+                                                       ("architect", rules.architect_min_score))
+            if abs(value - bar) < rules.borderline_points]
+    return min(near)[1] if near else None
 
 
 def flags(criteria: list[CriterionResult], rubric: Rubric) -> list[str]:
@@ -62,29 +94,35 @@ def verdict(criteria: list[CriterionResult], rubric: Rubric, value: float,
         v = "below_bar"
         reasons = [f"score {value:g} is under the senior bar ({rules.senior_min_score:g})"]
 
-    def cap(limit: Verdict, why: str) -> None:
+    def cap(limit: Verdict, why: str, name: str) -> None:
         nonlocal v
-        if _ORDER.index(v) > _ORDER.index(limit):
+        if name in rules.caps and _ORDER.index(v) > _ORDER.index(limit):
             v = limit
             reasons.append(why)
 
     if "keyword_stuffing" in found_flags:
         cap("below_bar", "capped at below bar: many ideas are named but almost none is explained "
-                         "(keyword stuffing)")
+                         "(keyword stuffing)", "keyword_stuffing")
     if "generic_diagram" in found_flags:
         cap("below_bar", "capped at below bar: a generic enterprise diagram, components without "
-                         "trade-offs or correctness mechanics")
+                         "trade-offs or correctness mechanics", "generic_diagram")
     by_id = {c.id: c for c in criteria}
     unmet = [by_id[cid].title for cid, need in rules.architect_requires.items()
              if cid in by_id and by_id[cid].level < need]
     if unmet:
-        cap("senior", "capped at senior: the architect signals are not shown (" + "; ".join(unmet) + ")")
+        cap("senior", "capped at senior: the architect signals are not shown (" + "; ".join(unmet) + ")",
+            "architect_requires")
     core = [c for c in criteria if rubric.criterion(c.id).core_correctness]
     if core:
         if all(c.level == 0 for c in core):
             cap("below_bar", "capped at below bar: no correctness mechanics (idempotency, late data, "
-                             "merges) at all")
+                             "merges) at all", "core_correctness")
         elif all(c.level < 2 for c in core):
             weak = ", ".join(c.title for c in core)
-            cap("senior", f"capped at senior: no correctness mechanic is substantiated ({weak})")
+            cap("senior", f"capped at senior: no correctness mechanic is substantiated ({weak})",
+                "core_correctness")
+    near = borderline(value, rubric)
+    if near and len(reasons) == 1:  # a cap decided it otherwise, whatever the score
+        reasons.append(f"borderline: the score is within {rubric.verdicts.borderline_points:g} points of the "
+                       f"{near.replace('_', ' ')} bar, so a little more substance would change the verdict")
     return v, reasons

@@ -129,6 +129,18 @@ class Verdicts(_Strict):
     architect_requires: dict[str, Annotated[int, Field(ge=1, le=2)]] = Field(
         default={}, description="criterion id -> the level it must reach for an architect verdict"
     )
+    section_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default={}, description="section id -> its weight in the score, which is then the weighted mean of "
+        "the sections' own scores; empty: every criterion counts by its own weight alone"
+    )
+    caps: list[Literal["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"]] = Field(
+        default=["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"],
+        description="the caps that apply to the verdict (flags are reported either way)",
+    )
+    borderline_points: float = Field(
+        default=0.0, ge=0, allow_inf_nan=False,
+        description="a score this close to a bar makes the verdict borderline (0: never said)",
+    )
 
 
 class Followup(_Strict):

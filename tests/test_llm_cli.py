@@ -158,7 +158,9 @@ def test_eval_llm_shows_rules_and_rules_llm_side_by_side(server, tmp_path):
 
     data = json.loads(run("eval", str(corpus), "--llm", "--format", "json", server=server).output)
     assert set(data) == {"rules", "rules+llm", "llm"}
-    assert data["rules"]["splits"]["dev"]["summary"] == data["rules+llm"]["splits"]["dev"]["summary"]  # echo
+    rules_dev = {k: v for k, v in data["rules"]["splits"]["dev"]["summary"].items() if not k.startswith("wrap_")}
+    assert rules_dev == data["rules+llm"]["splits"]["dev"]["summary"]  # echo; the LLM run is not re-run wrapped
+    assert "aggregation_verdict_accuracy" in data["rules+llm"]["splits"]["dev"]["summary"]
     assert data["llm"]["cache_hits"] == 3
     md = run("eval", str(corpus), "--llm", "--format", "markdown", server=server)
     assert md.exit_code == 0, (md.output, md.exception)
