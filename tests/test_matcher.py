@@ -102,3 +102,54 @@ def test_front_matter_is_never_evidence() -> None:
 def test_normalisation_reads_hyphens_underscores_and_case_alike() -> None:
     for spelling in ("Exactly-Once", "exactly_once", "EXACTLY ONCE"):
         assert levels(f"Delivery is {spelling}.")["mechanics.idempotent_ingestion"] == 1
+
+
+@pytest.mark.parametrize(("text", "criterion", "most"), [
+    ("We alert on consumer lag > 2 min.", "structure.operations.lineage_alerting", 1),  # a threshold is not routing
+    ("We encrypt the data at rest and in transit, and use IAM roles.", "structure.security.masking_audit", 0),
+    ("Retention cohorts and funnels are computed nightly.", "structure.requirements.compliance", 0),
+    ("Retention cohorts and funnels are computed nightly.", "prompt.privacy-dsr.retention", 0),
+])
+def test_wrong_senses_seen_in_the_wild_are_not_credited(text: str, criterion: str, most: int) -> None:
+    assert levels(text, "privacy-dsr").get(criterion, 0) <= most
+
+
+@pytest.mark.parametrize(("text", "criterion"), [
+    ("An update is applied only if its LSN is greater than the stored one.", "structure.correctness.merges"),
+    ("Erasure requests fan out to every store: the warehouse, Redis and the search index.",
+     "prompt.privacy-dsr.deletion_propagation"),
+    ("PII columns are marked in the schema registry.", "prompt.privacy-dsr.pii_tagging"),
+])
+def test_practitioners_wording_is_substantiated(text: str, criterion: str) -> None:
+    assert levels(text, "privacy-dsr")[criterion] == 2
+
+
+def test_a_hard_wrapped_answer_grades_like_the_same_answer_unwrapped(mock1_text: str) -> None:
+    from grade.evaluation import hard_wrap
+    from grade.grader import grade_text
+
+    wrapped = hard_wrap(mock1_text, 40)
+    assert wrapped != mock1_text
+    a, b = grade_text(mock1_text), grade_text(wrapped)
+    assert {c.id: c.level for c in a.criteria} == {c.id: c.level for c in b.criteria}
+    assert (a.score, a.verdict) == (b.score, b.verdict)
+    lines = wrapped.split("\n")
+    for c in b.criteria:
+        for e in c.evidence:
+            assert e.quote in lines[e.line - 1]
+
+
+def test_the_title_is_neither_evidence_nor_a_section() -> None:
+    from grade.grader import grade_text
+
+    result = grade_text("# CDC lakehouse ingestion and storage design\n\n## Requirements\n- p95 under 2 s\n",
+                        prompt="cdc-lakehouse")
+    assert all(e.line != 1 for c in result.criteria for e in c.evidence)
+    assert all(p.line != 1 for p in result.structure.parts)
+
+
+def test_mock_template_guidance_is_never_graded() -> None:
+    from grade.grader import grade_text
+
+    text = "<!--\nMention idempotency keys, watermarks, MERGE on id, SCD2, 5 min SLOs.\n-->\n## 1. Requirements\n"
+    assert grade_text(text, prompt="cdc-lakehouse").score == 0
