@@ -172,6 +172,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     from .eval_report import render_markdown, render_text
     from .evaluation import check_thresholds, evaluate, load_corpus
     from .grader import get_rubric, grade_levels, grade_text
+    from .rubric.model import CAP_KINDS
 
     def grader(text: str, name: str, prompt: str | None):
         return grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
@@ -181,8 +182,8 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     try:
         examples = load_corpus(Path(directory))
-        caps = list(get_rubric(rubric_path)[0].verdicts.caps)
-        report = evaluate(examples, grader, aggregate=aggregate, caps=caps)
+        report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
+                          base_caps=list(get_rubric(rubric_path)[0].verdicts.caps))
         if use_llm:
             from .llm_grade import compare_with_llm
 

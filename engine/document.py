@@ -31,7 +31,7 @@ _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
 _SENTENCE_PUNCT = (".", ":", ";", "!", "?", ",")  # a title does not end in these
 _TITLE_MAX_WORDS = 12
-_WRAPPED_MIN_CHARS = 30  # a line this long that ends mid-paragraph was wrapped, not a label line
+_LABEL_LINE = re.compile(r"^\s*[*_]{0,2}[A-Za-z][\w /&().-]{0,30}[*_]{0,2}:[*_]{0,2}\s+\S")
 
 _SPACES = {"-", "_", "/", "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014"}
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
@@ -230,7 +230,11 @@ def _mark_title(lines: list[Line]) -> list[Line]:
 
 
 def _continues(prev: Line, line: Line, block_kind: str) -> bool:
-    """Does `line` continue the block that `prev` (the line just above it) belongs to?"""
+    """Does `line` continue the block that `prev` (the line just above it) belongs to?
+
+    As in Markdown, consecutive lines of a paragraph or list item are one block, however they
+    were wrapped; but a lead-in ending in ':' introduces what follows, and consecutive
+    "Label: value" lines ("Latency: 5 s" / "Scale: 2k/s") are separate statements."""
     if block_kind not in ("prose", "bullet", "quote"):
         return False
     if block_kind == "quote" or line.kind == "quote":
@@ -239,9 +243,9 @@ def _continues(prev: Line, line: Line, block_kind: str) -> bool:
         return False
     if line.text[:1].isspace() and block_kind == "bullet":
         return True  # an indented continuation of a list item
-    # A wrapping editor breaks long lines; a short line followed by another is a label line
-    # ("Latency: 5 s"), unless the next line plainly continues its sentence.
-    return len(prev.text.strip()) >= _WRAPPED_MIN_CHARS or line.text.lstrip()[:1].islower()
+    if prev.text.rstrip().endswith(":"):
+        return False
+    return not (_LABEL_LINE.match(prev.text) and _LABEL_LINE.match(line.text))
 
 
 _CONTENT_START = {"bullet": _BULLET, "quote": _QUOTE_MARK}

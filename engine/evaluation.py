@@ -201,11 +201,12 @@ def human_agreement(examples: list[Example], a: str = "a", b: str = "b") -> dict
 
 
 def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggregate: Aggregator | None = None,
-             caps: list[str] = (), wrap: bool = True) -> dict:
+             caps: list[str] = (), base_caps: list[str] = (), wrap: bool = True) -> dict:
     """Grade every answer and compare with gold, per split. Returns the whole report as data.
 
-    With `aggregate`, also the aggregation fed the gold levels, and each of `caps`' effect on the
-    verdicts (from gold levels and from the grader's levels). With `wrap`, also how far the grade
+    With `aggregate`, also the aggregation fed the gold levels, and the effect on the verdicts of
+    each of `caps` (from gold levels and from the grader's levels): the rubric's own caps
+    (`base_caps`) with that cap added, against them without it. With `wrap`, also how far the grade
     holds when the answer is hard-wrapped at WRAP_WIDTH columns."""
     cap_rows: dict[str, list[tuple[str, str, str, str, str]]] = {s: [] for s in SPLITS}
     by_split: dict[str, Comparison] = {s: Comparison() for s in SPLITS}
@@ -227,10 +228,13 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
             g_score, g_verdict, _ = aggregate(ex.gold["levels"], gold_prompt, None)
             comp.aggregation.append((ex.gold["verdict"], g_verdict, float(ex.gold["holistic"]), g_score))
             for cap in caps:
-                others = [c for c in caps if c != cap]
-                cap_rows[ex.split].append((cap, ex.gold["verdict"], g_verdict,
-                                           aggregate(ex.gold["levels"], gold_prompt, others)[1],
-                                           aggregate(pred, gold_prompt, others)[1] + "|" + result.verdict))
+                with_cap = sorted(set(base_caps) | {cap})
+                without = [c for c in base_caps if c != cap]
+                cap_rows[ex.split].append((cap, ex.gold["verdict"],
+                                           aggregate(ex.gold["levels"], gold_prompt, with_cap)[1],
+                                           aggregate(ex.gold["levels"], gold_prompt, without)[1],
+                                           aggregate(pred, gold_prompt, with_cap)[1] + "|"
+                                           + aggregate(pred, gold_prompt, without)[1]))
         if wrap:
             wrapped = grader(hard_wrap(ex.text), ex.path.name, gold_prompt)
             w_pred = {c.id: c.level for c in wrapped.criteria}
@@ -272,12 +276,12 @@ def _cap_effects(rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for cap in dict.fromkeys(r[0] for r in rows):
         mine = [r for r in rows if r[0] == cap]
-        pred_without = [r[4].split("|") for r in mine]
+        grader = [r[4].split("|") for r in mine]
         out[cap] = {
             "gold_levels_with": _share(g == w for _, g, w, _, _ in mine),
             "gold_levels_without": _share(g == wo for _, g, _, wo, _ in mine),
-            "grader_with": _share(g == pw[1] for (_, g, *_), pw in zip(mine, pred_without, strict=True)),
-            "grader_without": _share(g == pw[0] for (_, g, *_), pw in zip(mine, pred_without, strict=True)),
+            "grader_with": _share(g == pw[0] for (_, g, *_), pw in zip(mine, grader, strict=True)),
+            "grader_without": _share(g == pw[1] for (_, g, *_), pw in zip(mine, grader, strict=True)),
         }
     return out
 

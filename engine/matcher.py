@@ -29,7 +29,7 @@ _NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" doe
 _BOUNDARY = re.compile(_NOT_ABBREVIATION + r"[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
 _SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
-_LIST_MIN_ITEMS = 2  # a sentence with this many comma-separated items ...
+_LIST_MIN_ITEMS = 3  # a sentence with this many comma-separated items ...
 _LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item
 _QUOTE_MAX = 160
 

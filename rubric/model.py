@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -108,6 +108,10 @@ class PromptSpec(_Strict):
         return value
 
 
+CapKind = Literal["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"]
+CAP_KINDS: tuple[CapKind, ...] = get_args(CapKind)
+
+
 class Verdicts(_Strict):
     """Score thresholds and the caps that keep a hollow answer from a high verdict."""
 
@@ -133,8 +137,8 @@ class Verdicts(_Strict):
         default={}, description="section id -> its weight in the score, which is then the weighted mean of "
         "the sections' own scores; empty: every criterion counts by its own weight alone"
     )
-    caps: list[Literal["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"]] = Field(
-        default=["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"],
+    caps: list[CapKind] = Field(
+        default=list(CAP_KINDS),
         description="the caps that apply to the verdict (flags are reported either way)",
     )
     borderline_points: float = Field(

@@ -153,3 +153,17 @@ def test_mock_template_guidance_is_never_graded() -> None:
 
     text = "<!--\nMention idempotency keys, watermarks, MERGE on id, SCD2, 5 min SLOs.\n-->\n## 1. Requirements\n"
     assert grade_text(text, prompt="cdc-lakehouse").score == 0
+
+
+def test_one_comma_does_not_make_a_buzzword_list() -> None:
+    assert levels("One definition per feature, used for training and serving.",
+                  "feature-store")["prompt.feature-store.skew_prevention"] == 2
+
+
+def test_batched_instead_of_per_request_with_a_reason_is_restraint() -> None:
+    text = "Deletes are batched once a day instead of per request, else we get too many small delete files."
+    assert levels(text, "privacy-dsr")["signals.streaming_restraint"] == 2
+
+
+def test_entity_counts_are_scale_figures() -> None:
+    assert levels("Roughly 20M customers and a 4 TB events table.")["structure.requirements.scale"] == 2

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from grade.grader import get_rubric
 from grade.results import CriterionResult
-from grade.scoring import flags, score, verdict
+from grade.rubric.model import CAP_KINDS, Rubric
+from grade.scoring import borderline, flags, score, verdict
 
 
 def build(levels: dict[str, int], default: int, prompt: str = "cdc-lakehouse") -> list[CriterionResult]:
@@ -13,21 +14,55 @@ def build(levels: dict[str, int], default: int, prompt: str = "cdc-lakehouse") -
                             level=levels.get(c.id, default)) for c in rubric.applicable(prompt)]
 
 
+def with_verdicts(rubric: Rubric, **changes) -> Rubric:
+    return rubric.model_copy(update={"verdicts": rubric.verdicts.model_copy(update=changes)})
+
+
+def all_caps() -> Rubric:
+    """The bundled rubric with every cap on: the caps' mechanics, whichever the fit kept."""
+    return with_verdicts(get_rubric()[0], caps=list(CAP_KINDS))
+
+
 def test_score_bounds() -> None:
     rubric, _ = get_rubric()
     assert score(build({}, 0), rubric) == 0
     assert score(build({}, 2), rubric) == 100
-    assert score(build({}, 1), rubric) == 40  # level 1 is worth 0.4 of level 2
+    mention = rubric.verdicts.level_values[1]
+    assert score(build({}, 1), rubric) == round(100 * mention, 1)  # every section at the "mentioned" value
+
+
+def test_section_weights_make_the_score_a_weighted_mean_of_sections() -> None:
+    rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0),
+                           section_weights={"correctness": 3.0, "requirements": 1.0})
+    crit = build({c.id: 2 for c in build({}, 0) if c.section == "correctness"}, 0)
+    assert score(crit, rubric) == 75.0  # correctness full (weight 3), requirements empty (1), others weigh 0
+    plain = with_verdicts(rubric, section_weights={})
+    assert 0 < score(crit, plain) < 75.0  # without section weights, every criterion counts by its own weight
+
+
+def test_borderline_is_said_near_a_bar_only() -> None:
+    rubric = with_verdicts(get_rubric()[0], senior_min_score=40.0, architect_min_score=70.0, borderline_points=3.0)
+    assert borderline(41.0, rubric) == "senior"
+    assert borderline(68.5, rubric) == "architect"
+    assert borderline(55.0, rubric) is None
+    assert borderline(41.0, with_verdicts(rubric, borderline_points=0.0)) is None
+
+
+def test_a_cap_not_listed_does_not_apply() -> None:
+    rubric = with_verdicts(get_rubric()[0], caps=[])
+    crit = build({}, 1)
+    assert verdict(crit, rubric, 99.0, flags(crit, rubric))[0] == "architect"  # flags are still reported
+    assert "keyword_stuffing" in flags(crit, rubric)
 
 
 def test_all_substantiated_is_architect() -> None:
-    rubric, _ = get_rubric()
+    rubric = all_caps()
     crit = build({}, 2)
     assert verdict(crit, rubric, score(crit, rubric), flags(crit, rubric))[0] == "architect"
 
 
 def test_keyword_stuffing_is_below_bar_whatever_it_names() -> None:
-    rubric, _ = get_rubric()
+    rubric = all_caps()
     crit = build({}, 1)
     found = flags(crit, rubric)
     assert "keyword_stuffing" in found
@@ -37,7 +72,7 @@ def test_keyword_stuffing_is_below_bar_whatever_it_names() -> None:
 
 
 def test_generic_diagram_is_capped() -> None:
-    rubric, _ = get_rubric()
+    rubric = all_caps()
     levels = {c: 2 for c in ("structure.architecture.ingestion", "structure.architecture.storage",
                              "structure.architecture.processing", "structure.architecture.serving")}
     crit = build(levels, 0)
@@ -47,10 +82,10 @@ def test_generic_diagram_is_capped() -> None:
 
 
 def test_correctness_mechanics_cap_the_verdict() -> None:
-    rubric, _ = get_rubric()
+    rubric = all_caps()
     core = ("structure.correctness.late_data", "structure.correctness.idempotency", "structure.correctness.merges")
     named_only = build({c: 1 for c in core}, 2)
-    v, reasons = verdict(named_only, rubric, score(named_only, rubric), flags(named_only, rubric))
+    v, reasons = verdict(named_only, rubric, 99.0, flags(named_only, rubric))
     assert v == "senior"
     assert any("correctness" in r for r in reasons)
     none = build({c: 0 for c in core}, 2)
@@ -58,9 +93,9 @@ def test_correctness_mechanics_cap_the_verdict() -> None:
 
 
 def test_architect_needs_the_architect_signals() -> None:
-    rubric, _ = get_rubric()
+    rubric = all_caps()
     for missing, level in (("signals.streaming_restraint", 1), ("structure.security.tenant_isolation", 0)):
         crit = build({missing: level}, 2)
-        v, reasons = verdict(crit, rubric, score(crit, rubric), flags(crit, rubric))
+        v, reasons = verdict(crit, rubric, 99.0, flags(crit, rubric))
         assert v == "senior", missing
         assert any("architect signals" in r for r in reasons)
