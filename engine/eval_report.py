@@ -122,6 +122,17 @@ def render_markdown(report: dict, title: str) -> str:
     targets = target_lines(report)
     if targets:
         out += ["", "## Targets (held-out splits)", ""] + [f"- {t}" for t in targets]
+    corpus = report.get("corpus") or {}
+    if corpus:
+        out += ["", "## The corpus", "",
+                "| split | answers | median words | under 450 words | bullets only |", "|---|---|---|---|---|"]
+        for split, c in corpus.items():
+            out.append(f"| {split} | {c['answers']} | {c['median_words']} | {_f(c['share_under_450_words'])} | "
+                       f"{_f(c['share_bullets_only'])} |")
+        cells = corpus["all"]["prompt_by_verdict"]
+        out += ["", "Answers per prompt and gold verdict, all splits:", "",
+                "| prompt | " + " | ".join(VERDICTS) + " |", "|---|---|---|---|"]
+        out += [f"| {p} | " + " | ".join(str(row[v]) for v in VERDICTS) + " |" for p, row in cells.items()]
     out += ["", "## By answer length (verdict accuracy)", "",
             "| split | " + " | ".join(label for *_, label in LENGTH_BANDS) + " | confident | borderline |",
             "|---|" + "---|" * (len(LENGTH_BANDS) + 2)]

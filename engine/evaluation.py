@@ -59,6 +59,24 @@ def hard_wrap(text: str, width: int = WRAP_WIDTH) -> str:
     return "\n".join(out)
 
 
+def corpus_profile(examples: list[Example]) -> dict:
+    """What the corpus looks like: size, length, bullets-only share, and answers per prompt x verdict."""
+    from .document import parse
+
+    words = sorted(len(ex.text.split()) for ex in examples)
+    bullets_only = sum(
+        all(b.kind in ("bullet", "heading", "table", "code") for b in parse(ex.text).blocks) for ex in examples
+    )
+    cells: dict[str, dict[str, int]] = {}
+    for ex in examples:
+        row = cells.setdefault(ex.gold["prompt"], dict.fromkeys(VERDICTS, 0))
+        row[ex.gold["verdict"]] += 1
+    return {"answers": len(examples), "median_words": words[len(words) // 2] if words else 0,
+            "share_under_450_words": _share(w < 450 for w in words),
+            "share_bullets_only": bullets_only / len(examples) if examples else None,
+            "prompt_by_verdict": dict(sorted(cells.items()))}
+
+
 def length_band(text: str) -> str:
     words = len(text.split())
     return next(label for lo, hi, label in LENGTH_BANDS if lo <= words < hi)
@@ -260,6 +278,9 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
                                    "caps": _cap_effects(cap_rows[split])}
         report["human"][split] = human_agreement([e for e in examples if e.split == split])
     report["human"]["all"] = human_agreement(examples)
+    report["corpus"] = {split: corpus_profile([e for e in examples if e.split == split])
+                        for split in SPLITS if any(e.split == split for e in examples)}
+    report["corpus"]["all"] = corpus_profile(examples)
     # Worst criteria: most level errors on dev (the split rules may be tuned against), with misses.
     dev = report["splits"].get("dev", {}).get("criteria", {})
     ranked = sorted(dev.items(), key=lambda kv: (-kv[1]["level_errors"], kv[0]))[:worst]
