@@ -47,8 +47,9 @@ def target_lines(report: dict) -> list[str]:
             continue
         for key, floor, label in TARGETS:
             got = summary.get(key)
-            status = "met" if got is not None and got >= floor - 1e-9 else "SHORT"
-            out.append(f"{split}: {label}: {_f(got)} ({status})")
+            met = got is not None and got >= floor - 1e-9
+            shown = _f(got) if met or got is None or _f(got) != _f(floor) else f"{got:.4f}"
+            out.append(f"{split}: {label}: {shown} ({'met' if met else 'SHORT'})")
         for band, data in (summary.get("by_length") or {}).items():
             got = data["verdict_accuracy"]
             status = "met" if got is not None and got >= BAND_TARGET else "SHORT"
