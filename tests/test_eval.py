@@ -69,12 +69,10 @@ def test_eval_refuses_a_folder_without_a_corpus(tmp_path) -> None:
 
 def test_bundled_corpus_has_gold_and_two_raw_label_sets() -> None:
     corpus = sorted((REPO / "evals" / "corpus").glob("*/*.md"))
-    assert {md.parent.name for md in corpus} == {"dev", "holdout"}
+    assert {md.parent.name for md in corpus} == {"dev", "holdout", "fresh"}
     assert len(corpus) >= 45
     for md in corpus:
         gold = json.loads(md.with_suffix(".json").read_text(encoding="utf-8"))
         assert gold["verdict"] in ("below_bar", "senior", "architect")
         for label_set in ("a", "b"):
             assert (REPO / "evals" / "labels" / label_set / f"{md.stem}.json").exists()
-    splits = {md.parent.name for md in corpus}
-    assert splits == {"dev", "holdout"}
