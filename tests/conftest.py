@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from grade.document import parse
+from grade.matcher import Matcher
+from grade.rubric.model import Rubric, load_rubric
 
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "answers"
@@ -25,3 +29,39 @@ def isolated_home(tmp_path, monkeypatch):
 @pytest.fixture
 def mock1_text() -> str:
     return (ANSWERS / "mock1.md").read_text(encoding="utf-8")
+
+
+def detector_level(matcher: Matcher, name: str, text: str) -> int:
+    """The level one detector alone gives a text: its best hit, or 0 when it finds nothing."""
+    return max((hit.level for hit in matcher.detect(parse(text), name)), default=0)
+
+
+def tiny_rubric(detectors: dict[str, dict], substance_cues: list[str] | None = None) -> Rubric:
+    """A one-section rubric with one criterion per detector, validated like any rubric file."""
+    return Rubric.model_validate({
+        "name": "tiny", "version": "1",
+        "sections": [{"id": "evaluation", "title": "Evaluation"}],
+        "criteria": [{"id": f"evaluation.{name}", "section": "evaluation", "title": name, "weight": 1,
+                      "description": name, "detectors": [name], "advice": f"Say how the {name} works."}
+                     for name in detectors],
+        "detectors": detectors,
+        "substance_cues": substance_cues or [],
+        "verdicts": {"architect_min_score": 70, "senior_min_score": 40, "stuffing_min_mentioned": 5,
+                     "stuffing_max_substantiated_ratio": 0.2, "diagram_min_architecture": 99,
+                     "diagram_max_reasoned": 0, "caps": []},
+    })
+
+
+@pytest.fixture
+def tiny_level() -> Callable[..., int]:
+    """`tiny_level(text, mention=[...], ...)`: the level of one detector, built from these options,
+    in a tiny in-memory rubric (`cues` are its substance_cues), on `text`."""
+    def level(text: str, *, cues: list[str] | None = None, **detector) -> int:
+        return detector_level(Matcher(tiny_rubric({"idea": detector}, cues)), "idea", text)
+    return level
+
+
+@pytest.fixture(scope="session")
+def bundled_matcher() -> Matcher:
+    """The bundled rubric, compiled straight from rubric/default.toml (no cache)."""
+    return Matcher(load_rubric())
