@@ -46,6 +46,7 @@ class Detector(_Strict):
     substantiated (a mechanism in this idea's own terms); `exclude` patterns mark a clause where a
     mention means something else (Kafka log compaction is not table compaction); `strong`
     patterns are phrasings that are a mechanism by themselves (level 2 on their own).
+    `examples` are sentences it grades at each level, kept beside the patterns they illustrate.
     """
 
     mention: list[str] = Field(min_length=1)
@@ -62,6 +63,11 @@ class Detector(_Strict):
     breadth: int | None = Field(
         default=None, ge=2,
         description="mentions on this many different lines make level 2 (ideas shown across the design)",
+    )
+    examples: dict[Literal["0", "1", "2"], list[str]] = Field(
+        default={},
+        description="level ('2', '1', '0') -> sentences this detector alone grades at that level; documentation "
+        "that the tests check, never read when grading",
     )
 
     _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)

@@ -95,6 +95,7 @@ def _to_toml(data: dict) -> str:
         (lambda d: d["criteria"][0].update(section="nowhere"), "unknown section 'nowhere'"),
         (lambda d: d["criteria"].pop(0), "missing required criterion ids: structure.requirements.latency"),
         (lambda d: d["criteria"][1].update(colour="red"), "Extra inputs are not permitted"),
+        (lambda d: d["detectors"]["latency"].update(examples={"3": ["x"]}), "detectors.latency.examples.3"),
     ],
 )
 def test_broken_rubrics_are_refused_naming_file_entry_and_problem(tmp_path, mutate, message) -> None:
