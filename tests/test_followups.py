@@ -13,7 +13,8 @@ from grade.followups import DEPTHS, anchored, choose_followups, interviewer_foll
 from grade.grader import get_rubric, grade_text
 from grade.results import CriterionResult, Evidence, Followup
 
-ANSWERS = Path(__file__).resolve().parent.parent / "answers"
+from .conftest import ANSWERS
+
 ANSWER_FILES = sorted(ANSWERS.glob("*.md"))
 
 
@@ -74,18 +75,26 @@ def test_phrasing_varies_with_the_answer_but_not_the_target() -> None:
     assert len({tuple(q.question for q in run) for run in runs}) > 1  # several phrasings in the bank
 
 
-def test_costliest_gap_is_asked_first_with_a_how_would_you_probe() -> None:
-    rubric, _ = get_rubric()
-    result = grade_text("We ingest events with Kafka into S3 and show dashboards.", prompt="1")
-    missing = sorted((c for c in result.criteria if c.level == 0), key=lambda c: (-c.weight * 2, c.id))
-    first = result.followups[0]
-    assert first.criterion == missing[0].id and first.depth == "missing"
-    assert first.question in [f.text for f in rubric.followups if f.criterion == first.criterion]
-
-
 def _crit(cid: str, level: int, *quotes: str, weight: float = 1.0) -> CriterionResult:
     return CriterionResult(id=cid, title=cid, section="mechanics", weight=weight, level=level,
                            evidence=[Evidence(line=i + 1, quote=q) for i, q in enumerate(quotes)])
+
+
+def test_costliest_gaps_are_asked_first_with_a_how_would_you_probe() -> None:
+    rubric, _ = get_rubric()
+    criteria = [
+        _crit("structure.requirements.latency", 0, weight=1.0),
+        _crit("mechanics.watermarks", 0, weight=0.5),  # the cheapest gap: a fourth is not asked
+        _crit("mechanics.late_data", 0, weight=3.0),
+        _crit("mechanics.small_files", 1, "we avoid small files", weight=4.0),  # named: half the cost
+        _crit("mechanics.backfill", 0, weight=2.0),
+    ]
+    out = choose_followups(criteria, rubric, "x")
+    assert [(f.criterion, f.depth) for f in out] == [
+        ("mechanics.late_data", "missing"), ("mechanics.backfill", "missing"),
+        ("structure.requirements.latency", "missing"), ("mechanics.small_files", "mentioned")]
+    assert out[0].question in [f.text for f in rubric.followups
+                               if f.criterion == "mechanics.late_data" and f.depth == "missing"]
 
 
 def test_at_least_three_even_when_everything_is_substantiated() -> None:

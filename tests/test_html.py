@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +12,8 @@ from grade.cli import main
 from grade.grader import grade_text
 from grade.render import render
 
-ANSWERS = Path(__file__).resolve().parent.parent / "answers"
+from .conftest import ANSWERS
+
 MOCK1 = ANSWERS / "mock1.md"
 
 

@@ -24,7 +24,7 @@ from grade.llm_grade import (
 )
 
 from .conftest import ANSWERS
-from .fake_llm_server import HALLUCINATED, FakeLLMServer
+from .fake_llm_server import HALLUCINATED, FakeLLMServer, reply, rule_levels, wants_critique
 
 SECRET = "sk-test-grade-secret-000111"
 MOCK1 = (ANSWERS / "mock1.md").read_text(encoding="utf-8")
@@ -204,11 +204,19 @@ def test_lowering_needs_the_rules_evidence_line_and_goes_down_one_level(mock1_ru
     assert out.discarded[0].reason == "a lower level must quote the rules' own evidence line"
 
 
-def test_levels_never_go_below_zero_or_above_two():
-    with pytest.raises(ValueError):
-        Judgement(level=3, quote="", note="")
-    with pytest.raises(ValueError):
-        Judgement(level=-1, quote="", note="")
+def test_a_level_outside_0_to_2_is_re_asked_and_never_reaches_the_result(server):
+    def level_three(body, _server):
+        levels = {cid: (lv, "") for cid, lv in rule_levels(body).items()}
+        levels["mechanics.backfill"] = (3, "")
+        return 200, {}, json.dumps(reply(levels, critique=wants_critique(body)))
+
+    server.script = [level_three]
+    result = grader_for(server).grade(MOCK1, name="mock1.md")
+    assert len(server.requests) == 2
+    error = server.requests[1]["body"]["messages"][-1]["content"]
+    assert "criteria.mechanics.backfill.level" in error
+    rules = {c.id: c.level for c in rules_result().criteria}
+    assert {c.id: c.level for c in result.criteria} == rules  # the re-asked reply agreed with the rules
 
 
 # ------------------------------------------------------------------------------ validation

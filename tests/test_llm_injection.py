@@ -9,15 +9,13 @@ whose raises mostly fail that check is not trusted at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from grade.document import parse
 from grade.grader import grade_text
 from grade.llm import resolve_settings
 from grade.llm_grade import LLMGrader, find_injections
 
-from .conftest import ANSWERS
+from .conftest import ANSWERS, REPO
 from .fake_llm_server import FakeLLMServer
 
 VERDICT_ORDER = ["below_bar", "senior", "architect"]
@@ -124,8 +122,7 @@ def test_undetected_attempts_meet_the_grounding_rules(server, grader, attempt, q
 
 
 def test_no_real_answer_in_the_repository_is_taken_for_an_injection():
-    root = Path(__file__).resolve().parent.parent
-    files = sorted((root / "answers").glob("*.md")) + sorted((root / "evals" / "corpus").rglob("*.md"))
+    files = sorted(ANSWERS.glob("*.md")) + sorted((REPO / "evals" / "corpus").rglob("*.md"))
     assert len(files) > 20
     flagged = {f.name: find_injections(parse(f.read_text(encoding="utf-8"))) for f in files}
     assert {k: v for k, v in flagged.items() if v} == {}

@@ -15,7 +15,7 @@ from grade.cli import main
 from grade.grader import get_rubric, grade_text
 from grade.render import render_answer_template
 
-ANSWERS = Path(__file__).resolve().parent.parent / "answers"
+from .conftest import ANSWERS
 
 WEAK = """## Requirements
 - Events from the product, dashboards for tenants
@@ -57,7 +57,9 @@ def test_prompts_lists_the_five_with_what_each_must_handle() -> None:
 
 
 def test_mock_reads_stdin_grades_prints_followups_and_saves(isolated_home: Path) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
     r = run("mock", input=WEAK)
+    after = datetime.now(UTC)
     assert r.exit_code == 0, r.output
     assert "prompt 1 of 5: Real-time customer engagement analytics" in r.output  # the seed's default
     assert "1. Requirements (hard constraints)" in r.output  # the answer structure is shown first
@@ -68,7 +70,7 @@ def test_mock_reads_stdin_grades_prints_followups_and_saves(isolated_home: Path)
     saved = json.loads(files[0].read_text(encoding="utf-8"))
     assert saved["answer"] == WEAK and saved["prompt"] == "realtime-analytics"
     assert saved["result"]["prompt"] == "realtime-analytics"
-    assert datetime.strptime(saved["time"], "%Y-%m-%dT%H:%M:%SZ")
+    assert before <= datetime.strptime(saved["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) <= after  # now, in UTC
     followups = saved["result"]["followups"]
     assert 3 <= len(followups) <= 7 and all(f["question"] in r.output for f in followups)
 

@@ -27,8 +27,8 @@ def test_score_bounds() -> None:
     rubric, _ = get_rubric()
     assert score(build({}, 0), rubric) == 0
     assert score(build({}, 2), rubric) == 100
-    mention = rubric.verdicts.level_values[1]
-    assert score(build({}, 1), rubric) == round(100 * mention, 1)  # every section at the "mentioned" value
+    mentioned = with_verdicts(rubric, level_values=(0.0, 0.4, 1.0))
+    assert score(build({}, 1), mentioned) == 40.0  # every section at the "mentioned" value
 
 
 def test_section_weights_make_the_score_a_weighted_mean_of_sections() -> None:
