@@ -1,4 +1,4 @@
-"""The result of grading one answer. Its JSON form is the contract's (shared/rubric-contract.md)."""
+"""The result of grading one answer. Its JSON form is the contract's (docs/contract.md)."""
 
 from __future__ import annotations
 

@@ -27,21 +27,12 @@ def test_grades_mock1_as_text(mock1_text: str) -> None:
     assert "\x1b[" not in r.output  # no colour when not a TTY
 
 
-def test_json_follows_the_contract(mock1_text: str) -> None:
-    r = run("--format", "json", str(ANSWERS / "mock1.md"))
+def test_json_leads_with_the_contract_keys_and_infers_the_prompt() -> None:
+    r = run("--format", "json", str(ANSWERS / "mock1.md"))  # no front matter: the prompt is inferred
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
-    assert list(data)[:4] == ["prompt", "score", "verdict", "criteria"]
+    assert list(data)[:4] == ["prompt", "score", "verdict", "criteria"]  # the rest: tests/test_contract.py
     assert data["prompt"] == "realtime-analytics"
-    assert 0 <= data["score"] <= 100
-    assert data["verdict"] in ("below_bar", "senior", "architect")
-    ids = {c["id"] for c in data["criteria"]}
-    assert "prompt.realtime-analytics.dedupe" in ids and not any(i.startswith("prompt.cdc") for i in ids)
-    lines = mock1_text.splitlines()
-    for c in data["criteria"]:
-        assert c["level"] in (0, 1, 2)
-        for e in c["evidence"]:
-            assert e["quote"] in lines[e["line"] - 1]
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json", "html"])
