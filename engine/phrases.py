@@ -1,0 +1,99 @@
+"""What an answer mentions and states, and what a follow-up question presupposes and asks for.
+
+The rubric's `[components]` (components, layers and events a question may take for granted) and
+`[asks]` (numbers and choices a question may ask for), compiled. Patterns follow the detectors'
+conventions: matched on normalised text (lower case, '-', '_', '/' as spaces), each from the start
+of a word, `~N~` for "then, up to N words later". The domain lives in the rubric; this module only
+matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .document import Document, normalise
+from .rubric.model import Rubric, expand_pattern
+
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
+    return re.compile(rf"(?<![a-z0-9])(?:{body})")
+
+
+def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] | None = None) -> bool:
+    if pattern is None:
+        return False
+    if exclude is None:
+        return pattern.search(text) is not None
+    excluded = [m.span() for m in exclude.finditer(text)]
+    return any(not any(s < m.end() and m.start() < e for s, e in excluded) for m in pattern.finditer(text))
+
+
+def answer_view(doc: Document) -> str:
+    """The text an answer's mentions are looked for in: its title and every graded block."""
+    return f"{doc.title_norm}\n{doc.norm}"
+
+
+def question_view(question: str) -> str:
+    """A question's own words, normalised: the answer's words it quotes are not its presuppositions."""
+    return normalise(_QUOTED.sub(" ", question))
+
+
+@dataclass(frozen=True)
+class _Component:
+    answer: re.Pattern[str] | None
+    question: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+
+
+class Phrases:
+    """A rubric's components and asks, compiled once."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self._components = {cid: _Component(_compile(c.answer), _compile(c.question or c.answer),
+                                            _compile(c.exclude)) for cid, c in rubric.components.items()}
+        self._asks = {aid: (_compile(a.answer), _compile(a.question)) for aid, a in rubric.asks.items()}
+
+    # ------------------------------------------------------------------ the answer
+    def mentions(self, answer: str, component: str) -> bool:
+        """Does the answer (normalised, see `answer_view`) mention this component?"""
+        c = self._components[component]
+        return _found(c.answer, answer, c.exclude)
+
+    def states(self, answer: str, ask: str) -> bool:
+        """Does the answer (normalised) already state this number or choice?"""
+        return _found(self._asks[ask][0], answer)
+
+    def missing(self, answer: str, components: list[str]) -> list[str]:
+        return [c for c in components if not self.mentions(answer, c)]
+
+    def stated(self, answer: str, asks: list[str]) -> list[str]:
+        return [a for a in asks if self.states(answer, a)]
+
+    # ------------------------------------------------------------------ a question
+    def presupposed(self, question: str) -> list[str]:
+        """The components a question's own words take for granted (see `question_view`)."""
+        view = question_view(question)
+        return [cid for cid, c in self._components.items() if _found(c.question, view)]
+
+    def asked(self, question: str) -> list[str]:
+        """The numbers and choices a question's own words ask for."""
+        view = question_view(question)
+        return [aid for aid, (_, q) in self._asks.items() if _found(q, view)]
+
+
+_CACHE: dict[int, Phrases] = {}
+
+
+def phrases_for(rubric: Rubric) -> Phrases:
+    """The compiled components and asks of a rubric, built once per rubric object."""
+    cached = _CACHE.get(id(rubric))
+    if cached is None or cached.rubric is not rubric:
+        cached = _CACHE[id(rubric)] = Phrases(rubric)
+    return cached
