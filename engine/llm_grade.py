@@ -56,7 +56,7 @@ from .grader import MAX_EVIDENCE, finish, get_rubric, grade_text, match_criteria
 from .llm import FormatRejected, LLMSettings, build_client, chat, resolve_settings
 from .llm_cache import ResponseCache, cache_key
 from .prompt_inference import resolve_prompt
-from .results import CriterionResult, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
+from .results import CriterionResult, CritiqueItem, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
 from .rubric.model import Rubric
 from .tokens import TokenCounter, context_window, counter_for, pricing_for
 
@@ -618,7 +618,7 @@ class LLMGrader:
                 "graded by the rules alone, ignoring those lines")
         result.verdict_reasons.append(note)
         if result.critique is not None:
-            result.critique.why.append(note)
+            result.critique.why.append(CritiqueItem(text=note))
         result.llm = LLMReport(model=self.settings.model, endpoint=self.settings.endpoint,
                                response_format=self.format_mode, cached=False, requests=0, notes=[note],
                                injection_lines=injections)
@@ -723,7 +723,7 @@ def expected_output_tokens(request: LLMRequest, rules: list[CriterionResult], co
     body: dict = {"criteria": entries}
     if request.with_critique:
         critique = base.critique if base is not None and base.critique else None
-        body["summary"] = " ".join([critique.headline, *critique.gaps[:2]]) if critique else ""
+        body["summary"] = " ".join([critique.headline, *(g.text for g in critique.gaps[:2])]) if critique else ""
         body["followups"] = [{"criterion": f.criterion, "question": f.question}
                              for f in (base.followups if base is not None else [])[:MAX_FOLLOWUP_QUESTIONS]]
     return counter.count(json.dumps(body, ensure_ascii=False))
