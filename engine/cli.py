@@ -171,8 +171,10 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     from .eval_report import render_markdown, render_text
     from .evaluation import check_thresholds, evaluate, load_corpus
+    from .feedback_audit import audit_corpus, remembering
     from .grader import get_rubric, grade_levels, grade_text
 
+    @remembering
     def grader(text: str, name: str, prompt: str | None):
         return grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
 
@@ -181,8 +183,9 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     try:
         examples = load_corpus(Path(directory))
-        caps = list(get_rubric(rubric_path)[0].verdicts.caps)
-        report = evaluate(examples, grader, aggregate=aggregate, caps=caps)
+        rubric, matcher = get_rubric(rubric_path)
+        report = evaluate(examples, grader, aggregate=aggregate, caps=list(rubric.verdicts.caps))
+        report["feedback"] = audit_corpus(examples, grader, matcher)
         if use_llm:
             from .llm_grade import compare_with_llm
 

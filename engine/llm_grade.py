@@ -838,7 +838,11 @@ def compare_with_llm(examples: list, rules_report: dict, fmt: str, *, model: str
     def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
         return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
 
-    llm_report = evaluate(examples, grader.eval_grader(), aggregate=aggregate, wrap=False)
+    from .feedback_audit import audit_corpus, remembering
+
+    llm_grader = remembering(grader.eval_grader())
+    llm_report = evaluate(examples, llm_grader, aggregate=aggregate, wrap=False)
+    llm_report["feedback"] = audit_corpus(examples, llm_grader, get_rubric(rubric_path)[1])
     failures = check_thresholds(llm_report, list(fail_under))
     reports = {"rules": rules_report, "rules+llm": llm_report}
     st = grader.stats
