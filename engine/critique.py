@@ -1,8 +1,12 @@
-"""The interviewer's critique: the verdict and why, what is missing by cost, what was strong."""
+"""The interviewer's critique: the verdict and why, what is missing by cost, what was strong.
+
+It speaks in ideas (grade.ideas): criteria that restate one idea are one gap, one next step, one
+strength, at the idea's weakest level, and each item names every criterion it covers."""
 
 from __future__ import annotations
 
-from .results import VERDICT_LABELS, CriterionResult, Critique, CritiqueItem, GradeResult
+from .ideas import Idea, by_cost, ideas
+from .results import VERDICT_LABELS, Critique, CritiqueItem, GradeResult
 from .rubric.model import Rubric
 
 _HEADLINES = {
@@ -23,31 +27,20 @@ def build_critique(result: GradeResult, rubric: Rubric, *, max_gaps: int = 6,
         why.append(CritiqueItem(text="all six parts are there, but not in the order that reads senior "
                                 "(requirements, architecture, decisions, correctness, operations, security)"))
 
-    def cost(c: CriterionResult) -> tuple[float, str]:
-        return (-c.weight * (2 - c.level), c.id)
-
-    gaps = []
-    for c in sorted((c for c in criteria if c.level < 2), key=cost)[:max_gaps]:
-        expect = rubric.criterion(c.id).description
-        if c.level == 0 or not c.evidence:
-            gaps.append(CritiqueItem(text=f"{c.title}: nothing in the answer. I'd expect this: {expect}",
-                                     criteria=[c.id]))
-        else:
-            e = c.evidence[0]
-            gaps.append(CritiqueItem(text=f"{c.title}: you name it (line {e.line}: \"{e.quote}\") but never show "
-                                     f"how it works. I'd expect this: {expect}", criteria=[c.id], line=e.line))
+    gaps = [_gap(idea, rubric) for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])][:max_gaps]
     strengths, quoted = [], set()
-    for c in sorted((c for c in criteria if c.level == 2), key=lambda c: (-c.weight, c.id)):
+    for idea in sorted((i for i in ideas(criteria, rubric) if i.level == 2), key=lambda i: (-i.weight, i.criteria[0])):
+        c = idea.strongest
         e = c.evidence[0]
-        if (e.line, e.quote) in quoted or e.line in {line for line, _ in quoted}:
-            continue  # the same words already earned credit under an overlapping criterion
-        quoted.add((e.line, e.quote))
-        strengths.append(CritiqueItem(text=f"{c.title} (line {e.line}): \"{e.quote}\"", criteria=[c.id],
+        if e.line in quoted:
+            continue  # the same words already earned credit under an overlapping idea
+        quoted.add(e.line)
+        strengths.append(CritiqueItem(text=f"{idea.title} (line {e.line}): \"{e.quote}\"", criteria=idea.criteria,
                                       line=e.line))
         if len(strengths) == max_strengths:
             break
-    next_steps = [CritiqueItem(text=rubric.criterion(c.id).advice, criteria=[c.id])
-                  for c in sorted((c for c in criteria if c.level < 2), key=cost)[:3]]
+    next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria)
+                  for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])[:3]]
     if "keyword_stuffing" in result.flags:
         next_steps.insert(0, CritiqueItem(text="Pick fewer ideas and show how each works: a key, a number, a "
                                           "reason. A list of terms reads as rehearsed, not experienced."))
@@ -57,3 +50,40 @@ def build_critique(result: GradeResult, rubric: Rubric, *, max_gaps: int = 6,
     label = VERDICT_LABELS[result.verdict]
     headline = f"{_HEADLINES[result.verdict]} Score {result.score:g}/100, verdict: {label}."
     return Critique(headline=headline, why=why, gaps=gaps, strengths=strengths, next_steps=next_steps)
+
+
+def _gap(idea: Idea, rubric) -> CritiqueItem:
+    """What is missing from one idea, with the line that shows how far the answer got."""
+    w = idea.weakest
+    spec = rubric.criterion(w.id)
+    if idea.group is None:
+        if w.level == 0 or not w.evidence:
+            return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {spec.description}",
+                                criteria=idea.criteria)
+        e = w.evidence[0]
+        return CritiqueItem(text=f"{idea.title}: you name it (line {e.line}: \"{e.quote}\") but never show how it "
+                            f"works. I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
+    whole = idea.group.description or spec.description
+    s = idea.strongest
+    if not s.evidence:
+        return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {whole}",
+                            criteria=idea.criteria)
+    shown = s.evidence[0]
+    if w.level == 0:
+        return CritiqueItem(text=f"{idea.title}: you touch on it (line {shown.line}: \"{shown.quote}\"), but nothing "
+                            f"covers {w.title.lower()}. I'd expect this: {spec.description}",
+                            criteria=idea.criteria, line=shown.line)
+    named = w.evidence[0] if w.evidence else shown
+    if not idea.uneven:
+        return CritiqueItem(text=f"{idea.title}: you name it (line {named.line}: \"{named.quote}\") but never show "
+                            f"how it works. I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
+    return CritiqueItem(text=f"{idea.title}: you show part of it (line {shown.line}: \"{shown.quote}\"), but "
+                        f"{w.title.lower()} is only named (line {named.line}: \"{named.quote}\"). I'd expect this: "
+                        f"{spec.description}", criteria=idea.criteria, line=named.line)
+
+
+def _advice(idea: Idea, rubric) -> str:
+    """The next step for an idea: the group's own when the whole idea is at one level, else the weakest part's."""
+    if idea.group is not None and idea.group.advice and not idea.uneven:
+        return idea.group.advice
+    return rubric.criterion(idea.weakest.id).advice

@@ -31,3 +31,47 @@ def test_a_critique_saved_as_plain_sentences_still_loads() -> None:
     critique = Critique.model_validate(old)
     assert critique.gaps[0].text == "Backfill: nothing" and critique.gaps[0].criteria == []
     assert str(critique.why[0]) == "score 50"
+
+
+def _idea_of(rubric, cid: str) -> str:
+    group = rubric.group_of(cid)
+    return group.id if group else cid
+
+
+def test_one_gap_and_one_next_step_per_idea_across_the_corpus() -> None:
+    from grade.grader import get_rubric, grade_text
+
+    from .conftest import REPO
+
+    rubric, _ = get_rubric()
+    for path in sorted(REPO.glob("evals/corpus/*/*.md")) + sorted(ANSWERS.glob("*.md")):
+        critique = grade_text(path.read_text(encoding="utf-8"), name=path.name).critique
+        for key in ("gaps", "next_steps", "strengths"):
+            seen = [_idea_of(rubric, item.criteria[0]) for item in getattr(critique, key) if item.criteria]
+            assert len(seen) == len(set(seen)), (path.name, key, seen)
+
+
+def test_a_group_is_one_gap_naming_every_member_at_its_weakest_level() -> None:
+    from grade.critique import build_critique
+    from grade.grader import get_rubric, grade_text
+
+    text = ("Late events: we keep a 10-minute grace period in Flink, then recompute the last 2 days nightly.\n"
+            "Event time drives the windows.\n")
+    result = grade_text(text, prompt="1")
+    result.critique = build_critique(result, get_rubric()[0], max_gaps=100)
+    levels = {c.id: c.level for c in result.criteria}
+    group = ["structure.correctness.late_data", "mechanics.late_data", "mechanics.watermarks",
+             "prompt.realtime-analytics.late_events"]
+    late = [g for g in result.critique.gaps if set(g.criteria) == set(group)]
+    if min(levels[c] for c in group) == 2:
+        assert not late
+    else:
+        assert len(late) == 1 and late[0].text.startswith("Late data and watermarks:")
+    assert not [g for g in result.critique.gaps if set(g.criteria) & set(group) and set(g.criteria) != set(group)]
+
+
+def test_mock1_names_late_data_once_and_dedupe_once() -> None:
+    out = CliRunner().invoke(main, [MOCK1]).output
+    critique = out.split("What is missing", 1)[1].split("Follow-up questions", 1)[0]
+    assert critique.count("Late-arriving data strategy") == 0 and critique.count("Late data and watermarks") == 1
+    assert "Idempotent ingestion" not in critique and critique.count("Idempotency and dedupe") == 1
