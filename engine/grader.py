@@ -74,7 +74,7 @@ def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
         criteria=criteria, grader=grader,
     )
     result.critique = build_critique(result, rubric)
-    result.followups = choose_followups(criteria, rubric, doc.text)
+    result.followups = choose_followups(criteria, rubric, doc.text, doc=doc)
     return result
 
 

@@ -20,7 +20,7 @@ from .rubric.model import Group, Rubric
 class Idea:
     id: str
     title: str
-    members: tuple[CriterionResult, ...]  # in the order the rubric lists them
+    members: tuple[CriterionResult, ...]  # in the order the group lists them (or the criterion alone)
     group: Group | None = None
 
     @property
@@ -74,7 +74,8 @@ def ideas(criteria: list[CriterionResult], rubric: Rubric) -> list[Idea]:
         if group is not None and len(by_group[group.id]) >= 2:
             if group.id not in done:
                 done.add(group.id)
-                out.append(Idea(id=group.id, title=group.title, members=tuple(by_group[group.id]), group=group))
+                members = sorted(by_group[group.id], key=lambda m: group.criteria.index(m.id))
+                out.append(Idea(id=group.id, title=group.title, members=tuple(members), group=group))
         else:
             out.append(Idea(id=c.id, title=c.title, members=(c,)))
     return out

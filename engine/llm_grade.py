@@ -596,7 +596,7 @@ class LLMGrader:
         merged = merge(p.doc, p.rubric, p.rules, judgements(reply, p.request.ids))
         result = finish(name, p.doc, p.matcher, p.prompt, merged.criteria, grader="rules+llm")
         if p.request.with_critique:
-            self._apply_prose(result, reply, text)
+            self._apply_prose(result, reply, text, p.rubric)
         result.llm = LLMReport(
             model=self.settings.model, endpoint=self.settings.endpoint, response_format=meta["format"],
             cached=meta["cached"], requests=meta["requests"], prompt_tokens=meta.get("prompt_tokens"),
@@ -624,7 +624,7 @@ class LLMGrader:
                                injection_lines=injections)
         return result
 
-    def _apply_prose(self, result: GradeResult, reply: BaseModel, text: str) -> None:
+    def _apply_prose(self, result: GradeResult, reply: BaseModel, text: str, rubric: Rubric) -> None:
         from .followups import DEPTHS, interviewer_followups
 
         summary = _clean(reply.summary, SUMMARY_MAX_CHARS)
@@ -635,7 +635,7 @@ class LLMGrader:
                             question=_clean(q.question, QUESTION_MAX_CHARS))
                    for q in reply.followups[:MAX_FOLLOWUP_QUESTIONS] if q.criterion in level and q.question.strip()]
         if written:
-            result.followups = interviewer_followups(result, text, writer=_Prewritten(written))
+            result.followups = interviewer_followups(result, text, rubric=rubric, writer=_Prewritten(written))
 
     # ---------------------------------------------------------------------------- the request
     def _ask(self, request: LLMRequest) -> tuple[BaseModel, dict]:

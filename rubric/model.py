@@ -193,6 +193,8 @@ class Followup(_Strict):
     text: str
     presupposes: list[str] = Field(default=[], description="ids of [components] the question takes for granted")
     asks: list[str] = Field(default=[], description="ids of [asks]: the numbers or choices the question asks for")
+    fallback: bool = Field(default=False, description="asked only when no other question on the criterion at "
+                           "this depth fits the answer (a phrasing that presupposes nothing)")
 
     @model_validator(mode="after")
     def _quote_placeholder(self) -> Followup:
