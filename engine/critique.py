@@ -5,7 +5,10 @@ strength, at the idea's weakest level, and each item names every criterion it co
 
 from __future__ import annotations
 
+from .document import Document
 from .ideas import Idea, by_cost, ideas
+from .matcher import Matcher
+from .mechanism import is_title_line, mechanism_evidence
 from .results import VERDICT_LABELS, Critique, CritiqueItem, GradeResult
 from .rubric.model import Rubric
 
@@ -16,8 +19,10 @@ _HEADLINES = {
 }
 
 
-def build_critique(result: GradeResult, rubric: Rubric, *, max_gaps: int = 6,
-                   max_strengths: int = 4) -> Critique:
+def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None = None,
+                   matcher: Matcher | None = None, max_gaps: int = 6, max_strengths: int = 4) -> Critique:
+    """The critique of a graded answer. With the answer (`doc`) and the `matcher`, a strength cites
+    the line that shows the mechanism; without them, its first evidence that is not a title."""
     criteria = result.criteria
     why = [CritiqueItem(text=r) for r in result.verdict_reasons]
     if result.structure.present < 6:
@@ -28,17 +33,7 @@ def build_critique(result: GradeResult, rubric: Rubric, *, max_gaps: int = 6,
                                 "(requirements, architecture, decisions, correctness, operations, security)"))
 
     gaps = [_gap(idea, rubric) for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])][:max_gaps]
-    strengths, quoted = [], set()
-    for idea in sorted((i for i in ideas(criteria, rubric) if i.level == 2), key=lambda i: (-i.weight, i.criteria[0])):
-        c = idea.strongest
-        e = c.evidence[0]
-        if e.line in quoted:
-            continue  # the same words already earned credit under an overlapping idea
-        quoted.add(e.line)
-        strengths.append(CritiqueItem(text=f"{idea.title} (line {e.line}): \"{e.quote}\"", criteria=idea.criteria,
-                                      line=e.line))
-        if len(strengths) == max_strengths:
-            break
+    strengths = _strengths(ideas(criteria, rubric), doc, matcher, max_strengths)
     next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria)
                   for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])[:3]]
     if "keyword_stuffing" in result.flags:
@@ -87,3 +82,30 @@ def _advice(idea: Idea, rubric) -> str:
     if idea.group is not None and idea.group.advice and not idea.uneven:
         return idea.group.advice
     return rubric.criterion(idea.weakest.id).advice
+
+
+def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | None, limit: int) -> list[CritiqueItem]:
+    """Substantiated ideas, heaviest first, each citing a line of its own that shows the mechanism
+    (never a title or heading, never a line that only names the topic). An idea with no such line
+    is not praised; nor is a line praised twice."""
+    out: list[CritiqueItem] = []
+    quoted: set[int] = set()
+    for idea in sorted((i for i in all_ideas if i.level == 2), key=lambda i: (-i.weight, i.criteria[0])):
+        members = sorted(idea.members, key=lambda m: -m.weight)
+        cited = None
+        for m in members:
+            if doc is not None and matcher is not None:
+                places = mechanism_evidence(doc, matcher, m)
+            else:
+                places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
+            cited = next(((line, quote) for line, quote in places if line not in quoted), None)
+            if cited:
+                break
+        if cited is None:
+            continue
+        line, quote = cited
+        quoted.add(line)
+        out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{quote}\"", criteria=idea.criteria, line=line))
+        if len(out) == limit:
+            break
+    return out

@@ -73,7 +73,7 @@ def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
         structure=analyse_structure(doc, matcher, criteria),
         criteria=criteria, grader=grader,
     )
-    result.critique = build_critique(result, rubric)
+    result.critique = build_critique(result, rubric, doc=doc, matcher=matcher)
     result.followups = choose_followups(criteria, rubric, doc.text, doc=doc)
     return result
 

@@ -75,3 +75,25 @@ def test_mock1_names_late_data_once_and_dedupe_once() -> None:
     critique = out.split("What is missing", 1)[1].split("Follow-up questions", 1)[0]
     assert critique.count("Late-arriving data strategy") == 0 and critique.count("Late data and watermarks") == 1
     assert "Idempotent ingestion" not in critique and critique.count("Idempotency and dedupe") == 1
+
+
+def test_a_strength_cites_a_line_with_the_mechanism_never_a_heading_or_a_mere_mention() -> None:
+    from grade.document import parse
+    from grade.grader import get_rubric, grade_text
+    from grade.mechanism import is_title_line, mechanism_lines
+
+    text = ("# Platform\n\n## Governance and catalog\n\n- We use a catalog.\n- Lineage in DataHub.\n"
+            "- Airflow orchestrates every job.\n- Data quality checks on each table.\n")
+    result = grade_text(text)
+    governance = next(c for c in result.criteria if c.id == "structure.architecture.governance_ops")
+    assert governance.level == 2  # named on enough lines: level 2 by breadth ...
+    assert not [s for s in result.critique.strengths if governance.id in s.criteria]  # ... but no line shows how
+    rubric, matcher = get_rubric()
+    for path in sorted(ANSWERS.glob("*.md")):
+        answer = path.read_text(encoding="utf-8")
+        doc = parse(answer)
+        result = grade_text(answer, name=path.name)
+        by_id = {c.id: c for c in result.criteria}
+        for s in result.critique.strengths:
+            assert not is_title_line(doc, s.line), s.text
+            assert any(s.line in mechanism_lines(doc, matcher, by_id[c]) for c in s.criteria), s.text
