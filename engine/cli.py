@@ -282,7 +282,7 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
         outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path)
     except GradeError as exc:
         _fail(exc)
-    click.echo(render_mock_outcome(outcome, colour=colour), nl=False)
+    click.echo(render_mock_outcome(outcome, colour=colour, rubric=rubric), nl=False)
 
 
 @main.command("history")

@@ -6,6 +6,7 @@ strength, at the idea's weakest level, and each item names every criterion it co
 from __future__ import annotations
 
 from .document import Document
+from .explain import flags_and_caps
 from .ideas import Idea, by_cost, ideas
 from .matcher import Matcher
 from .mechanism import is_title_line, mechanism_evidence
@@ -24,13 +25,9 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     """The critique of a graded answer. With the answer (`doc`) and the `matcher`, a strength cites
     the line that shows the mechanism; without them, its first evidence that is not a title."""
     criteria = result.criteria
-    why = [CritiqueItem(text=r) for r in result.verdict_reasons]
-    if result.structure.present < 6:
-        absent = [p.title for p in result.structure.parts if not p.present]
-        why.append(CritiqueItem(text="the answer structure is missing: " + "; ".join(absent)))
-    elif result.structure.in_order is False:
-        why.append(CritiqueItem(text="all six parts are there, but not in the order that reads senior "
-                                "(requirements, architecture, decisions, correctness, operations, security)"))
+    reasons = [r for r in result.verdict_reasons if not r.startswith("capped")]  # caps: said below
+    why = [CritiqueItem(text=reasons[0]), *flags_and_caps(result, rubric),
+           *(CritiqueItem(text=r) for r in reasons[1:]), *_structure(result, rubric)]
 
     gaps = [_gap(idea, rubric) for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])][:max_gaps]
     strengths = _strengths(ideas(criteria, rubric), doc, matcher, max_strengths)
@@ -109,3 +106,23 @@ def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | N
         if len(out) == limit:
             break
     return out
+
+
+def guide_note(rubric: Rubric) -> str:
+    """Where "the guide" is, for a reader who has not seen it."""
+    if rubric.guide is None:
+        return "the rubric's sections"
+    return f"{rubric.guide.title}: {rubric.guide.where}"
+
+
+def _structure(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
+    structure = result.structure
+    order = ", ".join(f"{p.part}. {p.title}" for p in structure.parts)
+    if structure.present < len(structure.parts):
+        absent = [p.title for p in structure.parts if not p.present]
+        return [CritiqueItem(text=f"the answer structure is missing: {'; '.join(absent)} (the guide's six parts, "
+                             f"in order: {order}; the guide is {guide_note(rubric)})")]
+    if structure.in_order is False:
+        return [CritiqueItem(text=f"all six parts are there, but not in the guide's order, the one that reads senior "
+                             f"and prevents gaps: {order} (the guide is {guide_note(rubric)})")]
+    return []

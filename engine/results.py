@@ -60,6 +60,8 @@ class CritiqueItem(BaseModel):
     text: str
     criteria: list[str] = Field(default=[], description="the ids of the criteria this item covers")
     line: int | None = Field(default=None, description="the line of the answer it cites, if any")
+    rule: str | None = Field(default=None, description="the flag or cap it explains (keyword_stuffing, "
+                             "generic_diagram, architect_requires, core_correctness), if any")
 
     @model_validator(mode="before")
     @classmethod

@@ -74,7 +74,7 @@ class Criterion(_Strict):
     weight: Annotated[float, Field(gt=0)]
     description: str
     detectors: list[str] = Field(min_length=1, description="names of entries in [detectors]")
-    advice: str = Field(description="the next step for a candidate who misses this, in the seed's terms")
+    advice: str = Field(description="the next step for a candidate who misses this, in the guide's terms")
     prompt: str | None = Field(default=None, description="graded only for this prompt id")
     core_correctness: bool = Field(
         default=False, description="a correctness mechanic whose absence caps the verdict"
@@ -106,6 +106,13 @@ class PromptSpec(_Strict):
     def _signals(cls, value: dict[str, float]) -> dict[str, float]:
         _check_patterns(list(value))
         return value
+
+
+class Guide(_Strict):
+    """Where the rubric comes from, as a reader can find it: "the guide's order" names it."""
+
+    title: str = Field(description="what to call it, e.g. 'the interview-prep guide'")
+    where: str = Field(description="where a reader finds it (a path, a URL, a command)")
 
 
 class Verdicts(_Strict):
@@ -216,6 +223,7 @@ class Rubric(_Strict):
         default=[], description="patterns that substantiate any mention in their clause: a number, a reason"
     )
     prompts: list[PromptSpec] = []
+    guide: Guide | None = Field(default=None, description="the source the sections and their order come from")
     verdicts: Verdicts
     followups: list[Followup] = []
     groups: list[Group] = Field(default=[], description="criteria that restate one idea")

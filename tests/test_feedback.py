@@ -20,7 +20,7 @@ def test_every_critique_item_in_json_names_the_criteria_it_covers() -> None:
     for key in ("gaps", "strengths", "next_steps"):
         assert critique[key], key
         for item in critique[key]:
-            assert set(item) == {"text", "criteria", "line"}
+            assert set(item) == {"text", "criteria", "line", "rule"}
             assert set(item["criteria"]) <= ids
     assert all(item["criteria"] for item in critique["gaps"] + critique["strengths"])
 
@@ -97,3 +97,36 @@ def test_a_strength_cites_a_line_with_the_mechanism_never_a_heading_or_a_mere_me
         for s in result.critique.strengths:
             assert not is_title_line(doc, s.line), s.text
             assert any(s.line in mechanism_lines(doc, matcher, by_id[c]) for c in s.criteria), s.text
+
+
+def test_every_flag_and_cap_is_named_in_every_format() -> None:
+    """c02 is flagged as keyword stuffing and as a generic diagram: both are said in words, everywhere."""
+    from .conftest import REPO
+
+    path = str(REPO / "evals" / "corpus" / "dev" / "c02.md")
+    data = json.loads(CliRunner().invoke(main, ["--format", "json", path]).output)
+    assert set(data["flags"]) == {"keyword_stuffing", "generic_diagram"}
+    rules = {item["rule"] for item in data["critique"]["why"] if item["rule"]}
+    assert {"keyword_stuffing", "generic_diagram"} <= rules
+    for fmt in ("text", "markdown", "html"):
+        out = CliRunner().invoke(main, ["--format", fmt, path]).output
+        assert "Keyword stuffing: you name" in out and "Generic enterprise diagram: you name" in out, fmt
+
+
+def test_a_cap_that_decides_the_verdict_says_so() -> None:
+    from grade.explain import flags_and_caps
+    from grade.grader import get_rubric, grade_text
+
+    rubric, _ = get_rubric()
+    result = grade_text((ANSWERS / "mock1.md").read_text(encoding="utf-8"))
+    result.score = 75.0  # as if the score reached the architect bar: the architect signals cap holds it at senior
+    [item] = [i for i in flags_and_caps(result, rubric) if i.rule == "architect_requires"]
+    assert "This is what holds the verdict at senior" in item.text
+    assert item.criteria == ["signals.streaming_restraint"]
+
+
+def test_the_guide_s_order_and_where_the_guide_is() -> None:
+    out = CliRunner().invoke(main, [MOCK1]).output
+    assert "seed's order" not in out
+    assert "not in the guide's order" in out and "shared/seeds/000_27e40017f400a4d2.txt" in out
+    assert "`grade mock --template`" in out
