@@ -197,11 +197,19 @@ def _requote(question: str, doc: Document) -> str | None:
 def interviewer_followups(result: GradeResult, answer_text: str, *, rubric: Rubric | None = None,
                           writer: FollowupWriter | None = None) -> list[Followup]:
     """The follow-ups to ask: the bank's (already on `result`), or a writer's, vetted like the bank's."""
+    return written_followups(result, answer_text, rubric=rubric, writer=writer)[0]
+
+
+def written_followups(result: GradeResult, answer_text: str, *, rubric: Rubric | None = None,
+                      writer: FollowupWriter | None = None) -> tuple[list[Followup], bool]:
+    """`interviewer_followups`, and whether the writer's questions were used (else the bank's stand)."""
     if writer is None:
-        return list(result.followups)
+        return list(result.followups), False
     if rubric is None:
         from .grader import get_rubric
 
         rubric = get_rubric()[0]
     written = vet(writer.write(result, list(result.followups), answer_text), result, rubric, answer_text)
-    return written if len(written) >= MIN_FOLLOWUPS else list(result.followups)
+    if len(written) >= MIN_FOLLOWUPS:
+        return written, True
+    return list(result.followups), False

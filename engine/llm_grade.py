@@ -638,6 +638,11 @@ class LLMGrader:
             result.followups = interviewer_followups(result, text, rubric=rubric, writer=_Prewritten(written))
 
     # ---------------------------------------------------------------------------- the request
+    def ask(self, request: LLMRequest) -> tuple[BaseModel, dict]:
+        """One request (any LLMRequest: a grading, or follow-up questions) through the cache, the
+        format fallbacks and the single re-ask; the validated reply and what it cost."""
+        return self._ask(request)
+
     def _ask(self, request: LLMRequest) -> tuple[BaseModel, dict]:
         key = cache_key(model=request.model, endpoint=self.settings.endpoint, messages=request.messages,
                         schema=request.schema, with_critique=request.with_critique,

@@ -135,18 +135,18 @@ def render_many(results: list[GradeResult], fmt: str, *, colour: bool = False, a
 
 
 def render_followups(result: GradeResult, questions: list[Followup], fmt: str, *, source: str = "bank",
-                     colour: bool = False) -> str:
+                     note: str | None = None, colour: bool = False) -> str:
     """`grade followups`: the questions, each with the criterion it probes and at what depth."""
     titles = {c.id: c.title for c in result.criteria}
     levels = {c.id: c.level for c in result.criteria}
     if fmt == "json":
         payload = {"file": result.file, "prompt": result.prompt, "score": result.score, "verdict": result.verdict,
-                   "source": source,
+                   "source": source, "note": note,
                    "followups": [{"criterion": q.criterion, "title": titles.get(q.criterion), "depth": q.depth,
                                   "level": levels.get(q.criterion), "question": q.question} for q in questions]}
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     return _environment(colour).get_template("followups.txt.j2").render(
-        result=result, questions=questions, titles=titles, verdict_label=VERDICT_LABELS[result.verdict])
+        result=result, questions=questions, titles=titles, verdict_label=VERDICT_LABELS[result.verdict], note=note)
 
 
 def render_prompts(rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
@@ -173,9 +173,12 @@ def render_answer_template(spec: PromptSpec, rubric: Rubric) -> str:
     return _environment(False).get_template("answer_template.md.j2").render(spec=spec, parts=answer_parts(rubric))
 
 
-def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, rubric: Rubric | None = None) -> str:
+def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, rubric: Rubric | None = None,
+                        note: str | None = None) -> str:
     """The critique with its follow-ups, where the attempt was saved, and what moved since the last."""
     out = [render(outcome.result, "text", colour=colour)]
+    if note:
+        out.append(f"Follow-up questions: {note}")
     out.append(f"Saved attempt #{outcome.attempt_number} for {outcome.result.prompt}: {outcome.path}")
     move = outcome.since_last
     if move is None:

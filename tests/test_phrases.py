@@ -65,3 +65,8 @@ def test_stated_numbers_and_choices(phrases: Phrases, answer: str, ask: str, sta
 ])
 def test_what_a_question_takes_for_granted(phrases: Phrases, question: str, presupposed: set[str]) -> None:
     assert set(phrases.presupposed(question)) == presupposed
+
+
+def test_a_question_asking_for_a_stated_window_is_recognised(phrases: Phrases) -> None:
+    assert phrases.asked("What is the dedupe window?") == ["dedupe_window"]
+    assert phrases.asked("What's the dedupe window, and where is it kept?") == ["dedupe_window"]
