@@ -10,7 +10,8 @@ from .explain import flags_and_caps
 from .ideas import Idea, by_cost, ideas
 from .matcher import Matcher
 from .mechanism import is_title_line, mechanism_evidence
-from .results import VERDICT_LABELS, Critique, CritiqueItem, GradeResult
+from .quotes import shown
+from .results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
 from .rubric.model import Rubric
 
 _HEADLINES = {
@@ -44,6 +45,10 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     return Critique(headline=headline, why=why, gaps=gaps, strengths=strengths, next_steps=next_steps)
 
 
+def _cite(e: Evidence) -> str:
+    return f'line {e.line}: "{shown(e.quote)}"'
+
+
 def _gap(idea: Idea, rubric) -> CritiqueItem:
     """What is missing from one idea, with the line that shows how far the answer got."""
     w = idea.weakest
@@ -53,25 +58,25 @@ def _gap(idea: Idea, rubric) -> CritiqueItem:
             return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {spec.description}",
                                 criteria=idea.criteria)
         e = w.evidence[0]
-        return CritiqueItem(text=f"{idea.title}: you name it (line {e.line}: \"{e.quote}\") but never show how it "
-                            f"works. I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
+        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(e)}) but never show how it works. "
+                            f"I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
     whole = idea.group.description or spec.description
     s = idea.strongest
     if not s.evidence:
         return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {whole}",
                             criteria=idea.criteria)
-    shown = s.evidence[0]
+    part = s.evidence[0]
     if w.level == 0:
-        return CritiqueItem(text=f"{idea.title}: you touch on it (line {shown.line}: \"{shown.quote}\"), but nothing "
-                            f"covers {w.title.lower()}. I'd expect this: {spec.description}",
-                            criteria=idea.criteria, line=shown.line)
-    named = w.evidence[0] if w.evidence else shown
+        return CritiqueItem(text=f"{idea.title}: you touch on it ({_cite(part)}), but nothing covers "
+                            f"{w.title.lower()}. I'd expect this: {spec.description}",
+                            criteria=idea.criteria, line=part.line)
+    named = w.evidence[0] if w.evidence else part
     if not idea.uneven:
-        return CritiqueItem(text=f"{idea.title}: you name it (line {named.line}: \"{named.quote}\") but never show "
-                            f"how it works. I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
-    return CritiqueItem(text=f"{idea.title}: you show part of it (line {shown.line}: \"{shown.quote}\"), but "
-                        f"{w.title.lower()} is only named (line {named.line}: \"{named.quote}\"). I'd expect this: "
-                        f"{spec.description}", criteria=idea.criteria, line=named.line)
+        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named)}) but never show how it works. "
+                            f"I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
+    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part)}), but {w.title.lower()} is only "
+                        f"named ({_cite(named)}). I'd expect this: {spec.description}",
+                        criteria=idea.criteria, line=named.line)
 
 
 def _advice(idea: Idea, rubric) -> str:
@@ -102,7 +107,8 @@ def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | N
             continue
         line, quote = cited
         quoted.add(line)
-        out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{quote}\"", criteria=idea.criteria, line=line))
+        out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{shown(quote)}\"", criteria=idea.criteria,
+                                line=line))
         if len(out) == limit:
             break
     return out

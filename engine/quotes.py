@@ -37,6 +37,15 @@ def _joined(doc: Document, block: Block) -> tuple[str, dict[int, int]]:
     return " ".join(parts), starts
 
 
+def shown(quote: str) -> str:
+    """A quote as the critique prints it: Markdown emphasis that the clause boundary cut in half
+    ("Storage**: Lakehouse on Delta") dropped, so it reads as the candidate wrote it."""
+    for mark in ("**", "__"):
+        if quote.count(mark) % 2:
+            quote = quote.replace(mark, "")
+    return quote.strip().strip("*_").strip()
+
+
 def plain(text: str) -> str:
     """A quote as it is printed inside "...": whitespace collapsed, inner double quotes made single."""
     return _SPACES.sub(" ", text).strip().replace('"', "'")
