@@ -9,20 +9,31 @@ matches.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .document import Document, normalise
+from .paths import cache_dir
+from .regex_cache import RegexCompiler
 from .rubric.model import Rubric, expand_pattern
 
 _QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
 
-def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+Compile = Callable[[str], re.Pattern[str]]
+
+
+def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[str] | None:
     if not patterns:
         return None
     body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
-    return re.compile(rf"(?<![a-z0-9])(?:{body})")
+    return compile(rf"(?<![a-z0-9])(?:{body})")
 
 
 def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] | None = None) -> bool:
@@ -54,11 +65,12 @@ class _Component:
 class Phrases:
     """A rubric's components and asks, compiled once."""
 
-    def __init__(self, rubric: Rubric) -> None:
+    def __init__(self, rubric: Rubric, compile: Compile = re.compile) -> None:
         self.rubric = rubric
-        self._components = {cid: _Component(_compile(c.answer), _compile(c.question or c.answer),
-                                            _compile(c.exclude)) for cid, c in rubric.components.items()}
-        self._asks = {aid: (_compile(a.answer), _compile(a.question)) for aid, a in rubric.asks.items()}
+        self._components = {cid: _Component(_compile(c.answer, compile), _compile(c.question or c.answer, compile),
+                                            _compile(c.exclude, compile)) for cid, c in rubric.components.items()}
+        self._asks = {aid: (_compile(a.answer, compile), _compile(a.question, compile))
+                      for aid, a in rubric.asks.items()}
 
     # ------------------------------------------------------------------ the answer
     def mentions(self, answer: str, component: str) -> bool:
@@ -92,8 +104,33 @@ _CACHE: dict[int, Phrases] = {}
 
 
 def phrases_for(rubric: Rubric) -> Phrases:
-    """The compiled components and asks of a rubric, built once per rubric object."""
+    """The compiled components and asks of a rubric, built once per rubric object; the compiled
+    patterns are kept on disk (like the rubric's own, see grade.rubric_cache), so a cold start
+    does not compile them again."""
     cached = _CACHE.get(id(rubric))
     if cached is None or cached.rubric is not rubric:
-        cached = _CACHE[id(rubric)] = Phrases(rubric)
+        cached = _CACHE[id(rubric)] = _load(rubric)
     return cached
+
+
+def _load(rubric: Rubric) -> Phrases:
+    data = {"components": {k: v.model_dump() for k, v in rubric.components.items()},
+            "asks": {k: v.model_dump() for k, v in rubric.asks.items()}}
+    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
+    path = cache_dir() / "phrases" / f"{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return Phrases(rubric, RegexCompiler(pickle.load(fh)).compile)
+    except Exception:  # noqa: BLE001 - a missing or foreign cache is rebuilt
+        pass
+    compiler = RegexCompiler()
+    phrases = Phrases(rubric, compiler.compile)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(compiler.record(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return phrases

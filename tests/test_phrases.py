@@ -70,3 +70,14 @@ def test_what_a_question_takes_for_granted(phrases: Phrases, question: str, pres
 def test_a_question_asking_for_a_stated_window_is_recognised(phrases: Phrases) -> None:
     assert phrases.asked("What is the dedupe window?") == ["dedupe_window"]
     assert phrases.asked("What's the dedupe window, and where is it kept?") == ["dedupe_window"]
+
+
+def test_the_compiled_patterns_are_kept_on_disk_for_the_next_start(isolated_home) -> None:
+    from grade.phrases import _load
+
+    rubric = get_rubric()[0]
+    first = _load(rubric)
+    assert list((isolated_home / "cache" / "phrases").glob("*.pickle"))
+    again = _load(rubric)  # from the disk cache
+    q = "How do deletes from the source reach your Silver and Gold tables?"
+    assert again.presupposed(q) == first.presupposed(q) == ["silver", "gold", "source_changes"]
