@@ -80,8 +80,8 @@ def _gap(idea: Idea, rubric) -> CritiqueItem:
 
 
 def _advice(idea: Idea, rubric) -> str:
-    """The next step for an idea: the group's own when the whole idea is at one level, else the weakest part's."""
-    if idea.group is not None and idea.group.advice and not idea.uneven:
+    """The next step for an idea: the group's own, written for the whole idea, else the weakest part's."""
+    if idea.group is not None and idea.group.advice:
         return idea.group.advice
     return rubric.criterion(idea.weakest.id).advice
 
