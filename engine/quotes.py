@@ -12,7 +12,7 @@ import re
 
 from .document import Block, Document
 
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$)")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
 _LEAD = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
 _SPACES = re.compile(r"\s+")
 
@@ -40,10 +40,11 @@ def _joined(doc: Document, block: Block) -> tuple[str, dict[int, int]]:
 def shown(quote: str) -> str:
     """A quote as the critique prints it: Markdown emphasis that the clause boundary cut in half
     ("Storage**: Lakehouse on Delta") dropped, so it reads as the candidate wrote it."""
+    quote = quote.strip().strip("*_").strip()
     for mark in ("**", "__"):
         if quote.count(mark) % 2:
             quote = quote.replace(mark, "")
-    return quote.strip().strip("*_").strip()
+    return quote.strip()
 
 
 def plain(text: str) -> str:
@@ -79,8 +80,8 @@ def whole_sentence(doc: Document, line: int, quote: str) -> str:
     m = _SENTENCE_END.search(joined, max(end - 1, start))
     if m is not None:
         e = m.start() + (0 if m.group() == "." else 1)
-    sentence = joined[s:e].strip()
-    return plain(sentence) or plain(quote)
+    sentence = shown(joined[s:e])  # a bold lead-in ("**Late events.** Flink ...") is a sentence of its own
+    return plain(sentence) or plain(shown(quote))
 
 
 def find_sentence(doc: Document, words: str) -> str | None:

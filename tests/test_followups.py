@@ -12,7 +12,7 @@ from grade.document import parse
 from grade.followups import DEPTHS, anchored, choose_followups, interviewer_followups
 from grade.grader import get_rubric, grade_text
 from grade.ideas import by_cost, ideas
-from grade.quotes import plain, whole_sentence
+from grade.quotes import plain, shown, whole_sentence
 from grade.results import CriterionResult, Evidence, Followup
 
 ANSWERS = Path(__file__).resolve().parent.parent / "answers"
@@ -57,7 +57,7 @@ def test_questions_come_from_the_bank_at_the_criterion_depth_and_quote_whole_sen
         else:
             assert quoted, f"a {f.depth} probe must quote the answer: {f.question}"
             # the whole sentence that holds one of the criterion's pieces of evidence
-            assert any(quoted == whole_sentence(doc, e.line, e.quote) and plain(e.quote) in quoted
+            assert any(quoted == whole_sentence(doc, e.line, e.quote) and plain(shown(e.quote)) in quoted
                        for e in c.evidence), quoted
             assert not quoted.endswith("..."), quoted
 
@@ -221,3 +221,11 @@ def test_a_fallback_phrasing_is_used_only_when_no_other_fits() -> None:
     assert q.question not in fallback  # the answer has tenants: a tenant question fits
     q = choose_followups(criteria, rubric, "One Kafka cluster and one Flink job.\n", limit=1)[0]
     assert q.question in fallback  # no tenants: only the phrasing that presupposes none
+
+
+def test_a_bold_lead_in_is_a_sentence_of_its_own_and_half_cut_emphasis_is_dropped() -> None:
+    doc = parse("- **Late events.** Flink uses event time with a 30-second watermark. More.\n"
+                "- **Storage**: Lakehouse on Delta Lake with ACID and time travel\n")
+    assert whole_sentence(doc, 1, "Flink uses event time") == "Flink uses event time with a 30-second watermark"
+    assert whole_sentence(doc, 2, "Storage**: Lakehouse on Delta Lake") == \
+        "Storage: Lakehouse on Delta Lake with ACID and time travel"
