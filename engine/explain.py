@@ -52,13 +52,18 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
                   + _effect("keyword_stuffing", "below_bar", result, rubric))))
     if "generic_diagram" in result.flags:
         boxes = [c for c in criteria if c.section == "architecture" and c.level >= 1]
-        reasoned = [c for c in criteria if c.section in ("decisions", "correctness", "prompt") and c.level == 2]
+        reasoning = ("decisions", "correctness", "prompt")  # the sections grade.scoring counts as reasoned
+        reasoned = [c for c in criteria if c.section in reasoning and c.level == 2]
+        titles = {sec.id: sec.title for sec in rubric.sections}
+        named_parts = [f'"{titles.get(sid, sid)}"' for sid in reasoning]
+        where = ", ".join(named_parts[:-1]) + " or " + named_parts[-1]
         out.append(CritiqueItem(
             rule="generic_diagram", criteria=[c.id for c in boxes],
-            text=(f"Generic enterprise diagram: you name {len(boxes)} architecture components but show the reasoning "
-                  f"for only {len(reasoned)} design decisions, correctness mechanics or must-haves of this prompt "
-                  f"(at most {rules.diagram_max_reasoned} reads as boxes without trade-offs, which the guide says "
-                  "gets downgraded). " + _effect("generic_diagram", "below_bar", result, rubric))))
+            text=(f"Generic enterprise diagram: you name {len(boxes)} components under "
+                  f"\"{titles.get('architecture', 'architecture')}\" but show the reasoning for only "
+                  f"{len(reasoned)} ideas under {where} (at most {rules.diagram_max_reasoned} reads as boxes "
+                  "without trade-offs, which the guide says gets downgraded). "
+                  + _effect("generic_diagram", "below_bar", result, rubric))))
     by_score = _ORDER.index(_by_score(result, rubric))
     by_id = {c.id: c for c in criteria}
     unmet = [(by_id[cid], need) for cid, need in rules.architect_requires.items()
@@ -84,6 +89,6 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
             out.append(CritiqueItem(
                 rule="core_correctness", criteria=ids,
                 text=(f"No correctness mechanic shown working: they are named ({titles}) but none comes with its "
-                      "mechanism (a dedupe key, a grace period, a MERGE on a key). "
+                      "mechanism (a key, a number, how it works). "
                       + _effect("core_correctness", "senior", result, rubric))))
     return out
