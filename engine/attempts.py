@@ -57,6 +57,39 @@ class Movement(BaseModel):
         return round(self.score_after - self.score_before, 1)
 
 
+class IdeaMove(BaseModel):
+    """One row of what moved: an idea (a rubric group, or a criterion in none) whose level changed."""
+
+    title: str
+    criteria: list[str]
+    before: int
+    after: int
+
+
+def idea_moves(move: Movement, after: GradeResult, rubric) -> tuple[list[IdeaMove], int]:
+    """What moved, per idea (criteria that restate one idea move as one row, at their weakest level),
+    the biggest moves first; and how many criteria moved inside ideas whose level held."""
+    from .ideas import ideas
+
+    moved = {m.id: m for m in [*move.up, *move.down]}
+    levels_after = {c.id: c.level for c in after.criteria}
+
+    def before(cid: str) -> int:
+        m = moved.get(cid)
+        return (m.before or 0) if m else levels_after[cid]
+
+    rows, inside = [], 0
+    for idea in ideas(after.criteria, rubric):
+        old = min(before(cid) for cid in idea.criteria)
+        if old != idea.level:
+            rows.append((idea, IdeaMove(title=idea.title, criteria=idea.criteria, before=old, after=idea.level)))
+        else:
+            inside += sum(1 for cid in idea.criteria if cid in moved)
+    inside += sum(1 for cid in moved if cid not in levels_after)  # criteria the new attempt no longer has
+    rows.sort(key=lambda r: (-(abs(r[1].after - r[1].before) * r[0].weight), r[1].after < r[1].before, r[1].title))
+    return [row for _, row in rows], inside
+
+
 @dataclass
 class SavedAttempt:
     path: Path

@@ -171,9 +171,11 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     from .eval_report import render_markdown, render_text
     from .evaluation import check_thresholds, evaluate, load_corpus
+    from .feedback_audit import audit_corpus, remembering
     from .grader import get_rubric, grade_levels, grade_text
     from .rubric.model import CAP_KINDS
 
+    @remembering
     def grader(text: str, name: str, prompt: str | None):
         return grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
 
@@ -182,8 +184,10 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     try:
         examples = load_corpus(Path(directory))
+        rubric, matcher = get_rubric(rubric_path)
         report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
-                          base_caps=list(get_rubric(rubric_path)[0].verdicts.caps))
+                          base_caps=list(rubric.verdicts.caps))
+        report["feedback"] = audit_corpus(examples, grader, matcher)
         if use_llm:
             from .llm_grade import compare_with_llm
 
@@ -207,31 +211,79 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
         sys.exit(1)
 
 
+_LLM_OPTIONS = [
+    click.option("--llm", "use_llm", is_flag=True,
+                 help="Have an LLM write the follow-up questions (any OpenAI-compatible endpoint: OPENAI_API_KEY, "
+                      "OPENAI_BASE_URL; GRADE_LLM=1 turns it on too); they pass the bank's checks, or the bank's "
+                      "stand."),
+    click.option("--model", metavar="NAME", help="With --llm: the model (default: $GRADE_MODEL, else gpt-4o-mini)."),
+    click.option("--no-cache", is_flag=True, help="With --llm: ask the model again even for an unchanged answer."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="With --llm: seconds to wait for each request (default: $GRADE_LLM_TIMEOUT, else 60)."),
+]
+
+
+def _llm_options(f):
+    for option in reversed(_LLM_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _followup_writer(use_llm: bool, model: str | None, timeout: float | None, no_cache: bool,
+                     rubric_path: str | None):
+    """The LLM follow-up writer when --llm (or GRADE_LLM=1) asks for one, else None."""
+    from .llm import llm_enabled
+
+    if not llm_enabled(use_llm):
+        return None
+    from .grader import get_rubric
+    from .llm_followups import LLMFollowupWriter
+
+    return LLMFollowupWriter.from_options(get_rubric(rubric_path)[0], model=model, timeout=timeout,
+                                          use_cache=not no_cache, rubric_path=rubric_path)
+
+
 @main.command("followups", epilog=EXIT_HELP)
 @click.argument("file")
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: str) -> None:
+@_llm_options
+def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: str, use_llm: bool,
+                  model: str | None, no_cache: bool, timeout: float | None) -> None:
     """Ask the 3 to 7 questions an interviewer would ask next.
 
     FILE is an answer (`-` reads standard input). Each question names the criterion it probes:
-    answer it in your file and re-grade.
+    answer it in your file and re-grade. With --llm a model writes them, under the bank's checks.
     """
-    from .followups import interviewer_followups
-    from .grader import grade_text
+    from .followups import written_followups
+    from .grader import get_rubric, grade_text
     from .inputs import read_answer
     from .render import render_followups
 
     try:
         name, text = read_answer(file)
         result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
+        writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
+        questions, written = written_followups(result, text, rubric=get_rubric(rubric_path)[0], writer=writer)
     except GradeError as exc:
         _fail(exc)
-    # The --llm path plugs in here: pass writer=<a FollowupWriter> and source="llm"; the questions
-    # stay anchored to the criteria and depths the grader verified (see followups.interviewer_followups).
-    questions = interviewer_followups(result, text)
-    click.echo(render_followups(result, questions, fmt, source="bank", colour=_use_colour(sys.stdout)), nl=False)
+    note = _writer_note(writer, written)
+    click.echo(render_followups(result, questions, fmt, source="llm" if written else "bank", note=note,
+                                colour=_use_colour(sys.stdout)), nl=False)
+
+
+def _writer_note(writer, written: bool) -> str | None:
+    """One line on where the questions came from, when a model was asked."""
+    if writer is None:
+        return None
+    if written:
+        return f"Written by {writer.model}{' (from the cache)' if writer.cached else ''}, checked like the bank's."
+    if writer.injection_lines:
+        return (f"Line {', '.join(map(str, writer.injection_lines))} of the answer addresses the grader: nothing was "
+                "sent to the model; these are the bank's questions.")
+    return (f"{writer.model} wrote {writer.written} questions but too few passed the checks (one per idea, nothing "
+            "presupposed that the answer lacks, nothing it already states); these are the bank's.")
 
 
 @main.command("prompts")
@@ -254,7 +306,9 @@ def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
 @click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the answer from this file.")
 @click.option("--template", "show_template", is_flag=True, help="Print the answer template for PROMPT and exit.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
-def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_path: str | None) -> None:
+@_llm_options
+def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_path: str | None, use_llm: bool,
+             model: str | None, no_cache: bool, timeout: float | None) -> None:
     """Run a mock interview: prompt, your answer, critique, follow-ups.
 
     PROMPT is an id or number (default 1, as in the seed; `grade prompts` lists them).
@@ -277,10 +331,12 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
         click.echo(render_mock_intro(spec, rubric, colour=colour))
         _, answer = mock.obtain_answer(template, file=file, interactive=mock.stdin_is_tty(),
                                        edit=lambda text: click.edit(text, extension=".md"))
-        outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path)
+        writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
+        outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path, writer=writer)
     except GradeError as exc:
         _fail(exc)
-    click.echo(render_mock_outcome(outcome, colour=colour), nl=False)
+    click.echo(render_mock_outcome(outcome, colour=colour, rubric=rubric,
+                                   note=_writer_note(writer, outcome.followups_by == "llm")), nl=False)
 
 
 @main.command("history")

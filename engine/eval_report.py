@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .evaluation import LENGTH_BANDS, VERDICTS
+from .feedback_audit import target_lines as feedback_target_lines
 
 ROWS = [
     ("detection_precision", "detection precision (level >= 1)"),
@@ -62,6 +63,43 @@ def _f(x) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
+FEEDBACK_ROWS = [
+    ("answers", "answers"),
+    ("repeated_ideas", "repeated ideas (items on an idea already listed)"),
+    ("repeated_ideas_per_answer", "repeated ideas per answer"),
+    ("answers_with_repeats", "answers with a repeated idea"),
+    ("followups", "follow-ups"),
+    ("presupposing_followups", "follow-ups presupposing a component the answer lacks"),
+    ("already_answered_followups", "follow-ups asking for what the answer states"),
+    ("already_answered_share", "share of follow-ups already answered"),
+    ("strengths", "strengths"),
+    ("title_strengths", "strengths citing a title or heading"),
+    ("no_mechanism_strengths", "strengths citing a line without the mechanism"),
+]
+
+
+def _feedback_table(feedback: dict) -> tuple[list[str], list[list[str]]]:
+    columns = [s for s in feedback if s != "all"] + ["all"]
+    header = ["measure", *columns]
+    rows = []
+    for key, label in FEEDBACK_ROWS:
+        row = [label]
+        for col in columns:
+            value = feedback[col].get(key)
+            row.append(_f(value) if isinstance(value, float) else ("n/a" if value is None else str(value)))
+        rows.append(row)
+    return header, rows
+
+
+def _feedback_examples(feedback: dict) -> list[tuple[str, str]]:
+    out = []
+    for kind, items in (feedback.get("all") or {}).get("examples", {}).items():
+        for e in items:
+            why = f" [{', '.join(e['why'])}]" if e.get("why") else ""
+            out.append((kind.replace("_", " "), f"{e['answer']}: {e['item']}{why}"))
+    return out
+
+
 def _table(report: dict) -> tuple[list[str], list[list[str]]]:
     splits = list(report["splits"])
     header = ["metric"]
@@ -104,6 +142,10 @@ def render_text(report: dict, title: str) -> str:
         conf = data["summary"].get("verdict_confusion")
         if conf:
             out += _confusion_text(conf, split)
+    if report.get("feedback"):
+        out += ["", "Feedback audit (the critique and follow-ups as output):", "",
+                *_aligned(*_feedback_table(report["feedback"])), "", "Feedback targets (all answers):"]
+        out += [f"  {t}" for t in feedback_target_lines(report["feedback"])]
     if report["worst"]:
         out += ["", "Where to work next (dev split, most level errors):"]
         for w in report["worst"]:
@@ -159,6 +201,17 @@ def render_markdown(report: dict, title: str) -> str:
             out += ["", f"## Verdict confusion, {split} (rows gold, columns predicted)", "",
                     "| gold \\ predicted | " + " | ".join(VERDICTS) + " |", "|---|---|---|---|"]
             out += [f"| {g} | " + " | ".join(str(conf[g][p]) for p in VERDICTS) + " |" for g in VERDICTS]
+    if report.get("feedback"):
+        header, rows = _feedback_table(report["feedback"])
+        out += ["", "## Feedback audit", "",
+                "The critique and follow-ups as the grader outputs them, checked against the rubric's groups, "
+                "`[components]` and `[asks]` (see `grade/feedback_audit.py`).", "",
+                "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+        out += ["", "Targets (all answers):", ""] + [f"- {t}" for t in feedback_target_lines(report["feedback"])]
+        examples = _feedback_examples(report["feedback"])
+        if examples:
+            out += ["", "Examples:", ""] + [f"- {kind}: {text.replace('|', chr(92) + '|')}" for kind, text in examples]
     for split, data in report["splits"].items():
         out += ["", f"## Per criterion, {split}", "",
                 "| criterion | n | precision | recall | F1 | level exact |", "|---|---|---|---|---|---|"]
@@ -203,6 +256,9 @@ def _side_by_side(reports: dict[str, dict]) -> tuple[list[str], list[list[str]]]
 def render_side_by_side_text(reports: dict[str, dict], title: str, notes: list[str] = ()) -> str:
     """Several graders' reports on the same corpus (e.g. rules and rules+llm), metric by metric."""
     out = [title, "", *_aligned(*_side_by_side(reports))]
+    feedback = _feedback_side_by_side(reports)
+    if feedback:
+        out += ["", "Feedback audit:", *_aligned(*feedback)]
     for name, report in reports.items():
         for split, data in report["splits"].items():
             conf = data["summary"].get("verdict_confusion")
@@ -213,10 +269,29 @@ def render_side_by_side_text(reports: dict[str, dict], title: str, notes: list[s
     return "\n".join(out) + "\n"
 
 
+def _feedback_side_by_side(reports: dict[str, dict]) -> tuple[list[str], list[list[str]]] | None:
+    names = [n for n in reports if reports[n].get("feedback")]
+    if not names:
+        return None
+    header = ["measure (all answers)", *names]
+    rows = []
+    for key, label in FEEDBACK_ROWS:
+        row = [label]
+        for n in names:
+            value = reports[n]["feedback"]["all"].get(key)
+            row.append(_f(value) if isinstance(value, float) else ("n/a" if value is None else str(value)))
+        rows.append(row)
+    return header, rows
+
+
 def render_side_by_side_markdown(reports: dict[str, dict], title: str, notes: list[str] = ()) -> str:
     header, rows = _side_by_side(reports)
     out = [f"# {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(r) + " |" for r in rows]
+    feedback = _feedback_side_by_side(reports)
+    if feedback:
+        out += ["", "## Feedback audit", "", "| " + " | ".join(feedback[0]) + " |", "|" + "---|" * len(feedback[0])]
+        out += ["| " + " | ".join(r) + " |" for r in feedback[1]]
     if notes:
         out += ["", *(f"- {n}" for n in notes)]
     return "\n".join(out) + "\n"

@@ -73,8 +73,8 @@ def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
         structure=analyse_structure(doc, matcher, criteria),
         criteria=criteria, grader=grader,
     )
-    result.critique = build_critique(result, rubric)
-    result.followups = choose_followups(criteria, rubric, doc.text)
+    result.critique = build_critique(result, rubric, doc=doc, matcher=matcher)
+    result.followups = choose_followups(criteria, rubric, doc.text, doc=doc)
     return result
 
 

@@ -56,7 +56,7 @@ from .grader import MAX_EVIDENCE, finish, get_rubric, grade_text, match_criteria
 from .llm import FormatRejected, LLMSettings, build_client, chat, resolve_settings
 from .llm_cache import ResponseCache, cache_key
 from .prompt_inference import resolve_prompt
-from .results import CriterionResult, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
+from .results import CriterionResult, CritiqueItem, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
 from .rubric.model import Rubric
 from .tokens import TokenCounter, context_window, counter_for, pricing_for
 
@@ -596,7 +596,7 @@ class LLMGrader:
         merged = merge(p.doc, p.rubric, p.rules, judgements(reply, p.request.ids))
         result = finish(name, p.doc, p.matcher, p.prompt, merged.criteria, grader="rules+llm")
         if p.request.with_critique:
-            self._apply_prose(result, reply, text)
+            self._apply_prose(result, reply, text, p.rubric)
         result.llm = LLMReport(
             model=self.settings.model, endpoint=self.settings.endpoint, response_format=meta["format"],
             cached=meta["cached"], requests=meta["requests"], prompt_tokens=meta.get("prompt_tokens"),
@@ -618,13 +618,13 @@ class LLMGrader:
                 "graded by the rules alone, ignoring those lines")
         result.verdict_reasons.append(note)
         if result.critique is not None:
-            result.critique.why.append(note)
+            result.critique.why.append(CritiqueItem(text=note))
         result.llm = LLMReport(model=self.settings.model, endpoint=self.settings.endpoint,
                                response_format=self.format_mode, cached=False, requests=0, notes=[note],
                                injection_lines=injections)
         return result
 
-    def _apply_prose(self, result: GradeResult, reply: BaseModel, text: str) -> None:
+    def _apply_prose(self, result: GradeResult, reply: BaseModel, text: str, rubric: Rubric) -> None:
         from .followups import DEPTHS, interviewer_followups
 
         summary = _clean(reply.summary, SUMMARY_MAX_CHARS)
@@ -635,9 +635,14 @@ class LLMGrader:
                             question=_clean(q.question, QUESTION_MAX_CHARS))
                    for q in reply.followups[:MAX_FOLLOWUP_QUESTIONS] if q.criterion in level and q.question.strip()]
         if written:
-            result.followups = interviewer_followups(result, text, writer=_Prewritten(written))
+            result.followups = interviewer_followups(result, text, rubric=rubric, writer=_Prewritten(written))
 
     # ---------------------------------------------------------------------------- the request
+    def ask(self, request: LLMRequest) -> tuple[BaseModel, dict]:
+        """One request (any LLMRequest: a grading, or follow-up questions) through the cache, the
+        format fallbacks and the single re-ask; the validated reply and what it cost."""
+        return self._ask(request)
+
     def _ask(self, request: LLMRequest) -> tuple[BaseModel, dict]:
         key = cache_key(model=request.model, endpoint=self.settings.endpoint, messages=request.messages,
                         schema=request.schema, with_critique=request.with_critique,
@@ -723,7 +728,7 @@ def expected_output_tokens(request: LLMRequest, rules: list[CriterionResult], co
     body: dict = {"criteria": entries}
     if request.with_critique:
         critique = base.critique if base is not None and base.critique else None
-        body["summary"] = " ".join([critique.headline, *critique.gaps[:2]]) if critique else ""
+        body["summary"] = " ".join([critique.headline, *(g.text for g in critique.gaps[:2])]) if critique else ""
         body["followups"] = [{"criterion": f.criterion, "question": f.question}
                              for f in (base.followups if base is not None else [])[:MAX_FOLLOWUP_QUESTIONS]]
     return counter.count(json.dumps(body, ensure_ascii=False))
@@ -838,7 +843,11 @@ def compare_with_llm(examples: list, rules_report: dict, fmt: str, *, model: str
     def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
         return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
 
-    llm_report = evaluate(examples, grader.eval_grader(), aggregate=aggregate, wrap=False)
+    from .feedback_audit import audit_corpus, remembering
+
+    llm_grader = remembering(grader.eval_grader())
+    llm_report = evaluate(examples, llm_grader, aggregate=aggregate, wrap=False)
+    llm_report["feedback"] = audit_corpus(examples, llm_grader, get_rubric(rubric_path)[1])
     failures = check_thresholds(llm_report, list(fail_under))
     reports = {"rules": rules_report, "rules+llm": llm_report}
     st = grader.stats

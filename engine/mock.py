@@ -16,6 +16,7 @@ from pathlib import Path
 from .attempts import Movement, latest, load_history, movement, save_attempt
 from .document import parse
 from .errors import InputError
+from .followups import FollowupWriter, written_followups
 from .grader import get_rubric, grade_text
 from .inputs import decode_answer, read_answer
 from .results import GradeResult
@@ -84,16 +85,24 @@ class MockOutcome:
     path: Path
     attempt_number: int
     since_last: Movement | None
+    followups_by: str = "bank"  # "llm" when a model wrote the follow-ups (and they passed the checks)
 
 
-def grade_attempt(spec: PromptSpec, answer: str, *, rubric_path: str | None = None) -> MockOutcome:
-    """Grade an answer to `spec`, compare it with the last attempt, and save it as a new attempt."""
+def grade_attempt(spec: PromptSpec, answer: str, *, rubric_path: str | None = None,
+                  writer: FollowupWriter | None = None) -> MockOutcome:
+    """Grade an answer to `spec`, compare it with the last attempt, and save it as a new attempt.
+    With a `writer` (the --llm path), the follow-ups are its questions when enough pass the checks."""
     result = grade_text(answer, name=f"mock {spec.number}: {spec.id}", prompt=spec.id, rubric_path=rubric_path)
+    written = False
+    if writer is not None:
+        result.followups, written = written_followups(result, answer, rubric=get_rubric(rubric_path)[0],
+                                                      writer=writer)
     previous = latest(spec.id)
     path = save_attempt(spec.id, answer, result)
     count = len(load_history(spec.id).by_prompt.get(spec.id, []))
     since = movement(previous.attempt.result, result) if previous else None
-    return MockOutcome(result=result, path=path, attempt_number=count, since_last=since)
+    return MockOutcome(result=result, path=path, attempt_number=count, since_last=since,
+                       followups_by="llm" if written else "bank")
 
 
 def load_spec(key: str | None, rubric_path: str | None) -> tuple[Rubric, PromptSpec]:

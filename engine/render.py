@@ -135,18 +135,18 @@ def render_many(results: list[GradeResult], fmt: str, *, colour: bool = False, a
 
 
 def render_followups(result: GradeResult, questions: list[Followup], fmt: str, *, source: str = "bank",
-                     colour: bool = False) -> str:
+                     note: str | None = None, colour: bool = False) -> str:
     """`grade followups`: the questions, each with the criterion it probes and at what depth."""
     titles = {c.id: c.title for c in result.criteria}
     levels = {c.id: c.level for c in result.criteria}
     if fmt == "json":
         payload = {"file": result.file, "prompt": result.prompt, "score": result.score, "verdict": result.verdict,
-                   "source": source,
+                   "source": source, "note": note,
                    "followups": [{"criterion": q.criterion, "title": titles.get(q.criterion), "depth": q.depth,
                                   "level": levels.get(q.criterion), "question": q.question} for q in questions]}
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     return _environment(colour).get_template("followups.txt.j2").render(
-        result=result, questions=questions, titles=titles, verdict_label=VERDICT_LABELS[result.verdict])
+        result=result, questions=questions, titles=titles, verdict_label=VERDICT_LABELS[result.verdict], note=note)
 
 
 def render_prompts(rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
@@ -173,9 +173,12 @@ def render_answer_template(spec: PromptSpec, rubric: Rubric) -> str:
     return _environment(False).get_template("answer_template.md.j2").render(spec=spec, parts=answer_parts(rubric))
 
 
-def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False) -> str:
+def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, rubric: Rubric | None = None,
+                        note: str | None = None) -> str:
     """The critique with its follow-ups, where the attempt was saved, and what moved since the last."""
     out = [render(outcome.result, "text", colour=colour)]
+    if note:
+        out.append(f"Follow-up questions: {note}")
     out.append(f"Saved attempt #{outcome.attempt_number} for {outcome.result.prompt}: {outcome.path}")
     move = outcome.since_last
     if move is None:
@@ -186,22 +189,36 @@ def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False) -> str:
         if move.verdict_before != move.verdict_after:
             line += f", verdict {VERDICT_LABELS[move.verdict_before]} -> {VERDICT_LABELS[move.verdict_after]}"
         out.append(line)
-        out.extend(_movement_lines(move, indent="  "))
+        out.extend(_movement_lines(move, outcome.result, _rubric(rubric), indent="  "))
     return "\n".join(out) + "\n"
 
 
-def _movement_lines(move: Movement, *, indent: str) -> list[str]:
-    """'up:' and 'down:' lines naming each criterion that moved and its levels, wrapped to 100 columns."""
-    import textwrap
+HISTORY_ROWS = 10
+_LEVEL_NAMES = ("missing", "mentioned", "substantiated")
 
+
+def _movement_lines(move: Movement, after: GradeResult, rubric: Rubric, *, indent: str) -> list[str]:
+    """What moved, as a short table: one row per idea (criterion, before -> after), the biggest moves
+    first, at most HISTORY_ROWS rows; `--format json` lists every criterion."""
+    from .attempts import idea_moves
+
+    rows, inside = idea_moves(move, after, rubric)
+    if not rows and not inside:
+        return [f"{indent}no criterion moved"]
+    shown = rows[:HISTORY_ROWS]
+    width = max([len("what moved"), *(len(r.title) for r in shown)])
     lines = []
-    for label, moves in (("up", move.up), ("down", move.down)):
-        if moves:
-            items = "; ".join(f"{m.title} {m.before or 0}->{m.after or 0}" for m in moves)
-            head = f"{indent}{label + ':':<6}"
-            lines += textwrap.wrap(items, width=100, initial_indent=head, subsequent_indent=" " * len(head),
-                                   break_on_hyphens=False)
-    return lines or [f"{indent}no criterion moved"]
+    if shown:
+        lines.append(f"{indent}{'what moved':<{width}}  before -> after")
+        lines += [f"{indent}{r.title:<{width}}  {_LEVEL_NAMES[r.before]} -> {_LEVEL_NAMES[r.after]}" for r in shown]
+    notes = []
+    if len(rows) > len(shown):
+        notes.append(f"and {len(rows) - len(shown)} more")
+    if inside:
+        notes.append(f"{inside} {'criterion' if inside == 1 else 'criteria'} moved within ideas whose level held")
+    if notes:
+        lines.append(f"{indent}({'; '.join(notes)}: `grade history --format json` lists every criterion)")
+    return lines
 
 
 def render_history(history: History, rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
@@ -219,7 +236,7 @@ def render_history(history: History, rubric: Rubric, fmt: str, *, colour: bool =
             rows.append({"n": n, "time": saved.attempt.time, "when": saved.attempt.time.replace("T", " ")[:16],
                          "file": str(saved.path), "score": result.score, "verdict": result.verdict,
                          "verdict_label": VERDICT_LABELS.get(result.verdict, result.verdict), "moved": moved,
-                         "move_lines": _movement_lines(moved, indent=" " * 7) if moved else []})
+                         "move_lines": _movement_lines(moved, result, rubric, indent=" " * 7) if moved else []})
             previous = result
         spec = specs.get(pid)
         heading = f"Prompt {spec.number}: {spec.title}  [{pid}]" if spec else f"Prompt {pid}"

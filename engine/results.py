@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 Verdict = Literal["below_bar", "senior", "architect"]
 VERDICT_LABELS = {"below_bar": "below bar", "senior": "senior", "architect": "architect"}
@@ -54,12 +54,32 @@ class Followup(BaseModel):
     question: str
 
 
+class CritiqueItem(BaseModel):
+    """One line of the critique, with the criteria it is about (several when they restate one idea)."""
+
+    text: str
+    criteria: list[str] = Field(default=[], description="the ids of the criteria this item covers")
+    line: int | None = Field(default=None, description="the line of the answer it cites, if any")
+    rule: str | None = Field(default=None, description="the flag or cap it explains (keyword_stuffing, "
+                             "generic_diagram, architect_requires, core_correctness), if any")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value):
+        """A plain sentence (as attempts saved before items carried their criteria hold them)."""
+        return {"text": value} if isinstance(value, str) else value
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Critique(BaseModel):
     headline: str
-    why: list[str]
-    gaps: list[str]
-    strengths: list[str]
-    next_steps: list[str]
+    why: list[CritiqueItem] = Field(description="why the verdict is what it is: the score, each flag and cap, "
+                                    "the structure")
+    gaps: list[CritiqueItem] = Field(description="what is missing, one item per idea, costliest first")
+    strengths: list[CritiqueItem]
+    next_steps: list[CritiqueItem]
     summary: str | None = Field(default=None, description="an interviewer's reading written by the LLM (--llm)")
 
 

@@ -1,4 +1,4 @@
-"""The six-part answer structure: which parts an answer has, and whether in the seed's order."""
+"""The six-part answer structure: which parts an answer has, and whether in the guide's order."""
 
 from __future__ import annotations
 

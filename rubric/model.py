@@ -80,7 +80,7 @@ class Criterion(_Strict):
     weight: Annotated[float, Field(gt=0)]
     description: str
     detectors: list[str] = Field(min_length=1, description="names of entries in [detectors]")
-    advice: str = Field(description="the next step for a candidate who misses this, in the seed's terms")
+    advice: str = Field(description="the next step for a candidate who misses this, in the guide's terms")
     prompt: str | None = Field(default=None, description="graded only for this prompt id")
     core_correctness: bool = Field(
         default=False, description="a correctness mechanic whose absence caps the verdict"
@@ -118,6 +118,13 @@ CapKind = Literal["keyword_stuffing", "generic_diagram", "architect_requires", "
 CAP_KINDS: tuple[CapKind, ...] = get_args(CapKind)
 
 
+class Guide(_Strict):
+    """Where the rubric comes from, as a reader can find it: "the guide's order" names it."""
+
+    title: str = Field(description="what to call it, e.g. 'the interview-prep guide'")
+    where: str = Field(description="where a reader finds it (a path, a URL, a command)")
+
+
 class Verdicts(_Strict):
     """Score thresholds and the caps that keep a hollow answer from a high verdict."""
 
@@ -153,10 +160,58 @@ class Verdicts(_Strict):
     )
 
 
+class Group(_Strict):
+    """Criteria that restate one idea: the guide's six-part list and its ten mechanics overlap
+    ("Idempotency keys, dedupe strategy" and "Idempotent ingestion"). The critique, the next steps
+    and the follow-ups treat a group as one idea, at its weakest member's level; every member is
+    still graded and reported on its own."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_.\-]+$")]
+    title: str
+    criteria: list[str] = Field(min_length=2, description="the ids of the criteria that restate the idea")
+    description: str | None = Field(default=None, description="what the idea looks like done well (default: "
+                                    "the weakest member's description)")
+    advice: str | None = Field(default=None, description="the next step for the whole idea (default: the "
+                               "weakest member's advice)")
+
+
+class Component(_Strict):
+    """A component, layer or event a follow-up question may take for granted ("your Silver tables",
+    "the SDK", "deletes from the source"). A question that presupposes one is asked only of an
+    answer that mentions it."""
+
+    name: str
+    answer: list[str] = Field(min_length=1, description="patterns: the answer mentions it")
+    question: list[str] = Field(
+        default=[], description="patterns: a question takes it for granted (default: the `answer` patterns); "
+        "used to check questions that do not come from the bank, and the bank's own annotations")
+    exclude: list[str] = Field(
+        default=[], description="patterns: a mention that does not count (\"no lakehouse for now\")")
+
+    _check = field_validator("answer", "question", "exclude")(_check_patterns)
+
+
+class Ask(_Strict):
+    """A number or a choice a follow-up question asks for ("the grace period", "hard or soft
+    deletes"). A question that asks for one is not asked of an answer that already states it."""
+
+    what: str
+    answer: list[str] = Field(min_length=1, description="patterns: the answer states it")
+    question: list[str] = Field(
+        min_length=1, description="patterns: a question asks for it (to check questions that do not come "
+        "from the bank, and the bank's own annotations)")
+
+    _check = field_validator("answer", "question")(_check_patterns)
+
+
 class Followup(_Strict):
     criterion: str
     depth: Depth
     text: str
+    presupposes: list[str] = Field(default=[], description="ids of [components] the question takes for granted")
+    asks: list[str] = Field(default=[], description="ids of [asks]: the numbers or choices the question asks for")
+    fallback: bool = Field(default=False, description="asked only when no other question on the criterion at "
+                           "this depth fits the answer (a phrasing that presupposes nothing)")
 
     @model_validator(mode="after")
     def _quote_placeholder(self) -> Followup:
@@ -178,8 +233,13 @@ class Rubric(_Strict):
         default=[], description="patterns that substantiate any mention in their clause: a number, a reason"
     )
     prompts: list[PromptSpec] = []
+    guide: Guide | None = Field(default=None, description="the source the sections and their order come from")
     verdicts: Verdicts
     followups: list[Followup] = []
+    groups: list[Group] = Field(default=[], description="criteria that restate one idea")
+    components: dict[str, Component] = Field(
+        default={}, description="components, layers and events a follow-up may presuppose, by id")
+    asks: dict[str, Ask] = Field(default={}, description="numbers and choices a follow-up may ask for, by id")
     required_ids: list[str] = Field(
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
@@ -217,6 +277,22 @@ class Rubric(_Strict):
         for f in self.followups:
             if f.criterion not in seen:
                 problems.append(f"follow-up for unknown criterion {f.criterion!r}")
+            for cid in f.presupposes:
+                if cid not in self.components:
+                    problems.append(f"follow-up {f.text[:40]!r}: presupposes unknown component {cid!r}")
+            for aid in f.asks:
+                if aid not in self.asks:
+                    problems.append(f"follow-up {f.text[:40]!r}: asks for unknown {aid!r} (not in [asks])")
+        grouped: dict[str, str] = {}
+        for g in self.groups:
+            if [x.id for x in self.groups].count(g.id) > 1:
+                problems.append(f"group {g.id!r}: duplicate id")
+            for cid in g.criteria:
+                if cid not in seen:
+                    problems.append(f"group {g.id!r}: unknown criterion {cid!r}")
+                elif cid in grouped and grouped[cid] != g.id:
+                    problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
+                grouped.setdefault(cid, g.id)
         missing = [i for i in self.required_ids if i not in seen]
         if missing:
             problems.append("missing required criterion ids: " + ", ".join(missing))
@@ -229,6 +305,13 @@ class Rubric(_Strict):
             if c.id == criterion_id:
                 return c
         raise KeyError(criterion_id)
+
+    def group_of(self, criterion_id: str) -> Group | None:
+        """The group a criterion belongs to, if any."""
+        for g in self.groups:
+            if criterion_id in g.criteria:
+                return g
+        return None
 
     def prompt_spec(self, key: str) -> PromptSpec | None:
         """The prompt with this id or number (as a string), or None."""
@@ -272,7 +355,7 @@ def _describe(error: ValidationError, data: dict) -> str:
     for err in error.errors():
         loc = list(err["loc"])
         label = ".".join(str(x) for x in loc)
-        if len(loc) >= 2 and isinstance(loc[1], int) and loc[0] in ("criteria", "sections", "prompts"):
+        if len(loc) >= 2 and isinstance(loc[1], int) and loc[0] in ("criteria", "sections", "prompts", "groups"):
             items = data.get(str(loc[0]), [])
             if loc[1] < len(items) and isinstance(items[loc[1]], dict) and "id" in items[loc[1]]:
                 label = f"{loc[0]}[{items[loc[1]]['id']!r}]" + "".join(f".{x}" for x in loc[2:])
@@ -285,7 +368,9 @@ def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
     """Load and validate a rubric file; also return every file it was read from.
 
     A rubric may list `include = ["other.toml", ...]` (paths relative to it) whose `followups`
-    are appended to its own: the bundled rubric keeps its question bank in a file of its own.
+    and `groups` are appended to its own and whose `components` and `asks` are added to its own:
+    the bundled rubric keeps its question bank, and what the questions presuppose and ask for, in
+    a file of its own.
     """
     data = _read_toml(path)
     files = [path]
@@ -295,7 +380,14 @@ def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
     for name in includes:
         files.append(path.parent / str(name))
         extra = _read_toml(files[-1])
-        data.setdefault("followups", []).extend(extra.get("followups", []))
+        for key in ("followups", "groups"):
+            data.setdefault(key, []).extend(extra.get(key, []))
+        for key in ("components", "asks"):
+            table = data.setdefault(key, {})
+            for name, value in extra.get(key, {}).items():
+                if name in table:
+                    raise RubricError(f"{files[-1]}: invalid rubric: {key}.{name}: defined twice")
+                table[name] = value
     try:
         return Rubric.model_validate(data), files
     except ValidationError as exc:

@@ -4,7 +4,8 @@ It speaks enough of the OpenAI protocol for the `openai` client (POST /v1/chat/c
 can be told how to behave, one request at a time (`script`, consumed in order) or from then on
 (`default`):
 
-    "good"         echo the rules' levels, overridden per criterion by `levels` {id: (level, quote)}
+    "good"         echo the rules' levels, overridden per criterion by `levels` {id: (level, quote)}; a
+                   request for follow-up questions only gets `followups` (or one question per idea)
     "hallucinate"  raise every criterion below 2 to 2, quoting text that is not in the answer
     "obey"         a model the answer's injection has taken over: level 2 everywhere, quoting
                    `obey_quote(lines)` (default: the line that looks like an instruction)
@@ -52,6 +53,20 @@ def rule_levels(body: dict) -> dict[str, int]:
 
 def wants_critique(body: dict) -> bool:
     return "`summary`" in body["messages"][0]["content"]
+
+
+_ASKED = re.compile(r"^- (\S+): .*?\[(missing|mentioned|substantiated); [\d.]+(?:; group (\S+))?\]", re.M)
+
+
+def wants_followups_only(body: dict) -> bool:
+    """A request for follow-up questions (`grade followups --llm`, `grade mock --llm`), not a grading."""
+    return "Write the follow-up questions you would ask next" in body["messages"][0]["content"]
+
+
+def followup_criteria(body: dict) -> list[tuple[str, str, str | None]]:
+    """(criterion id, depth, group) of a follow-up request, costliest first."""
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    return [(cid, depth, group or None) for cid, depth, group in _ASKED.findall(user)]
 
 
 def reply(levels: dict[str, tuple[int, str]], *, critique: bool, summary: str = "", followups=()) -> dict:
@@ -171,6 +186,15 @@ class FakeLLMServer:
         return 200, {}, self._completion(body, json.dumps(self._grade(body, behaviour)))
 
     def _grade(self, body: dict, behaviour: str) -> dict:
+        if wants_followups_only(body):
+            if self.followups:
+                return {"followups": [{"criterion": c, "question": q} for c, q in self.followups]}
+            seen, out = set(), []
+            for cid, _, group in followup_criteria(body):
+                if (group or cid) not in seen:
+                    seen.add(group or cid)
+                    out.append({"criterion": cid, "question": f"How exactly would you handle {cid}?"})
+            return {"followups": out[:5]}
         rules = rule_levels(body)
         lines = answer_lines(body)
         critique = wants_critique(body)

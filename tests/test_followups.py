@@ -11,6 +11,8 @@ from grade.cli import main
 from grade.document import parse
 from grade.followups import DEPTHS, anchored, choose_followups, interviewer_followups
 from grade.grader import get_rubric, grade_text
+from grade.ideas import by_cost, ideas
+from grade.quotes import plain, shown, whole_sentence
 from grade.results import CriterionResult, Evidence, Followup
 
 from .conftest import ANSWERS
@@ -39,9 +41,9 @@ def _quoted(question: str, options: list[str]) -> str | None:
 
 
 @pytest.mark.parametrize("path", ANSWER_FILES, ids=lambda p: p.name)
-def test_questions_come_from_the_bank_at_the_criterion_depth_and_quote_verbatim(path: Path) -> None:
+def test_questions_come_from_the_bank_at_the_criterion_depth_and_quote_whole_sentences(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
+    doc = parse(text)
     result = grade_text(text, name=path.name)
     bank = _bank()
     by_id = {c.id: c for c in result.criteria}
@@ -55,8 +57,15 @@ def test_questions_come_from_the_bank_at_the_criterion_depth_and_quote_verbatim(
             assert quoted == ""  # nothing to quote: a "how would you handle..." probe
         else:
             assert quoted, f"a {f.depth} probe must quote the answer: {f.question}"
-            words = quoted.removesuffix("...")
-            assert any(words in e.quote and e.quote in lines[e.line - 1] for e in c.evidence), quoted
+            # the whole sentence that holds one of the criterion's pieces of evidence
+            assert any(quoted == whole_sentence(doc, e.line, e.quote) and plain(shown(e.quote)) in quoted
+                       for e in c.evidence), quoted
+            assert not quoted.endswith("..."), quoted
+
+
+def test_a_quote_is_the_whole_sentence_not_a_fragment(mock1_text: str) -> None:
+    questions = " ".join(f.question for f in grade_text(mock1_text).followups)
+    assert "dropping..." not in questions and "..." not in questions
 
 
 def test_the_same_answer_always_gets_the_same_questions(mock1_text: str) -> None:
@@ -73,6 +82,15 @@ def test_phrasing_varies_with_the_answer_but_not_the_target() -> None:
     runs = [choose_followups(criteria, rubric, f"answer {i}") for i in range(12)]
     assert len({tuple(q.criterion for q in run) for run in runs}) == 1  # same gaps probed
     assert len({tuple(q.question for q in run) for run in runs}) > 1  # several phrasings in the bank
+
+
+def test_costliest_gap_is_asked_first_with_a_how_would_you_probe() -> None:
+    rubric, _ = get_rubric()
+    result = grade_text("We ingest events with Kafka into S3 and show dashboards.", prompt="1")
+    missing = by_cost([i for i in ideas(result.criteria, rubric) if i.level == 0])
+    first = result.followups[0]
+    assert first.criterion in missing[0].criteria and first.depth == "missing"
+    assert first.question in [f.text for f in rubric.followups if f.criterion == first.criterion]
 
 
 def _crit(cid: str, level: int, *quotes: str, weight: float = 1.0) -> CriterionResult:
@@ -109,17 +127,29 @@ def test_at_least_three_even_when_everything_is_substantiated() -> None:
 def test_limit_is_seven_and_a_used_quote_is_not_repeated_when_there_is_another() -> None:
     rubric, _ = get_rubric()
     shared = "Dedupe on (tenant_id, event_id) in a MERGE"
+    text = f"- {shared}\n- keep seen ids for 24 hours\n- Flink state, Redis cache, spot instances.\n"
+    grouped = {cid for g in rubric.groups for cid in g.criteria}
+    free = [c.id for c in rubric.criteria if c.prompt is None and c.id not in grouped]
     criteria = [
         _crit("mechanics.idempotent_ingestion", 2, shared, weight=5),
-        _crit("structure.correctness.idempotency", 2, shared, "keep seen ids for 24 hours", weight=4),
-        *[_crit(c.id, 1, f"named {c.id}") for c in rubric.criteria if c.prompt is None][2:6],
-        *[_crit(c.id, 0) for c in rubric.criteria if c.prompt is None][6:20],
+        _crit("mechanics.cost_levers", 2, shared, "keep seen ids for 24 hours", weight=4),
+        *[_crit(cid, 1, f"named {cid}") for cid in free[:4] if cid != "mechanics.cost_levers"],
+        *[_crit(cid, 0) for cid in free[4:20] if cid != "mechanics.cost_levers"],
     ]
-    out = choose_followups(criteria, rubric, "y")
+    out = choose_followups(criteria, rubric, text)
     assert len(out) == 7
     strong = {f.criterion: f.question for f in out if f.depth == "substantiated"}
     assert shared in strong["mechanics.idempotent_ingestion"]
-    assert "keep seen ids for 24 hours" in strong["structure.correctness.idempotency"]
+    assert "keep seen ids for 24 hours" in strong["mechanics.cost_levers"]
+
+
+def test_criteria_that_restate_one_idea_get_one_question() -> None:
+    rubric, _ = get_rubric()
+    criteria = [_crit(cid, 0, weight=3) for cid in ("mechanics.idempotent_ingestion",
+                                                    "structure.correctness.idempotency", "mechanics.backfill")]
+    out = choose_followups(criteria, rubric, "x")
+    assert [f.criterion for f in out].count("mechanics.backfill") == 1
+    assert len([f for f in out if "idempot" in f.criterion]) == 1
 
 
 class _Writer:
@@ -174,3 +204,46 @@ def test_cli_followups_missing_file_is_exit_2(tmp_path) -> None:
     r = CliRunner().invoke(main, ["followups", str(tmp_path / "nope.md")])
     assert r.exit_code == 2
     assert "no such file" in r.output
+
+
+def test_mock1_is_not_asked_about_what_it_lacks_or_already_says(mock1_text: str) -> None:
+    """The issue's examples: Silver/Gold and source deletes it does not have; what happens to late
+    events (dropped, line 28) it already says; two questions on one idea."""
+    rubric, _ = get_rubric()
+    questions = grade_text(mock1_text).followups
+    text = " ".join(q.question for q in questions)
+    assert "Silver" not in text and "Gold" not in text and "deletes from the source" not in text
+    assert "dropped, sent to a side output" not in text and "What's the grace period" not in text
+    groups = [rubric.group_of(q.criterion).id if rubric.group_of(q.criterion) else q.criterion for q in questions]
+    assert len(groups) == len(set(groups))
+
+
+@pytest.mark.parametrize(("answer", "never"), [
+    ("- Streaming writes are compacted nightly, targeting 256 MB files, to avoid small files.\n", "target file size"),
+    ("- Flink dedupes on event_id and keeps seen ids in state for 24 h.\n", "how long do you keep dedupe state"),
+])
+def test_a_question_never_asks_for_what_the_answer_states(answer: str, never: str) -> None:
+    rubric, _ = get_rubric()
+    criteria = grade_text(answer, prompt="1").criteria
+    for seed in range(30):  # whatever phrasing the hash would pick
+        for q in choose_followups(criteria, rubric, answer + f"<!-- {seed} -->", limit=7):
+            assert never not in q.question.lower(), q.question
+
+
+def test_a_fallback_phrasing_is_used_only_when_no_other_fits() -> None:
+    rubric, _ = get_rubric()
+    text = "Several tenants share one Kafka cluster and one Flink job.\n"
+    criteria = [_crit("tenancy.quotas", 0, weight=9)]
+    q = choose_followups(criteria, rubric, text, limit=1)[0]
+    fallback = {f.text for f in rubric.followups if f.fallback}
+    assert q.question not in fallback  # the answer has tenants: a tenant question fits
+    q = choose_followups(criteria, rubric, "One Kafka cluster and one Flink job.\n", limit=1)[0]
+    assert q.question in fallback  # no tenants: only the phrasing that presupposes none
+
+
+def test_a_bold_lead_in_is_a_sentence_of_its_own_and_half_cut_emphasis_is_dropped() -> None:
+    doc = parse("- **Late events.** Flink uses event time with a 30-second watermark. More.\n"
+                "- **Storage**: Lakehouse on Delta Lake with ACID and time travel\n")
+    assert whole_sentence(doc, 1, "Flink uses event time") == "Flink uses event time with a 30-second watermark"
+    assert whole_sentence(doc, 2, "Storage**: Lakehouse on Delta Lake") == \
+        "Storage: Lakehouse on Delta Lake with ACID and time travel"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from grade import mock
-from grade.attempts import load_history, movement, save_attempt
+from grade.attempts import idea_moves, load_history, movement, save_attempt
 from grade.cli import main
 from grade.grader import get_rubric, grade_text
 from grade.render import render_answer_template
@@ -186,10 +186,14 @@ def test_history_shows_what_moved_between_two_attempts(isolated_home: Path) -> N
     assert "Prompt 1: Real-time customer engagement analytics" in r.output
     assert "#1" in r.output and "#2" in r.output
     assert f"score {after.score:5.1f} ({after.score - before.score:+.1f})" in r.output
-    assert "up:" in r.output
+    assert "what moved" in r.output and "before -> after" in r.output
+    rows, _ = idea_moves(move, after, get_rubric()[0])
+    assert rows and len(rows) <= 10
     flat = " ".join(r.output.split())
-    for m in move.up:
-        assert f"{m.title} {m.before}->{m.after}" in flat
+    names = ("missing", "mentioned", "substantiated")
+    for row in rows:  # one row per idea, criterion before -> after
+        assert f"{row.title} {names[row.before]} -> {names[row.after]}" in flat
+    assert flat.count("Idempotency and dedupe") == 1  # three criteria, one idea, one row
 
     data = json.loads(run("history", "realtime-analytics", "--format", "json").output)
     [group] = data["prompts"]

@@ -81,6 +81,14 @@ def _to_toml(data: dict) -> str:
         (lambda d: d["criteria"].pop(0), "missing required criterion ids: structure.requirements.latency"),
         (lambda d: d["criteria"][1].update(colour="red"), "Extra inputs are not permitted"),
         (lambda d: d["detectors"]["latency"].update(examples={"3": ["x"]}), "detectors.latency.examples.3"),
+        (lambda d: d["groups"][0]["criteria"].append("mechanics.nope"), "unknown criterion 'mechanics.nope'"),
+        (lambda d: d["groups"][1]["criteria"].append(d["groups"][0]["criteria"][0]), "is already in group"),
+        (lambda d: d["groups"][0].update(criteria=["mechanics.backfill"]), "at least 2 items"),
+        (lambda d: d.update(followups=[{"criterion": "mechanics.backfill", "depth": "missing", "text": "How?",
+                                        "presupposes": ["a_lake"]}]), "presupposes unknown component 'a_lake'"),
+        (lambda d: d.update(followups=[{"criterion": "mechanics.backfill", "depth": "missing", "text": "How?",
+                                        "asks": ["a_number"]}]), "asks for unknown 'a_number'"),
+        (lambda d: d.update(components={"lake": {"name": "a lake", "answer": ["(lake"]}}), "bad pattern"),
     ],
 )
 def test_broken_rubrics_are_refused_naming_file_entry_and_problem(tmp_path, mutate, message) -> None:
@@ -90,6 +98,25 @@ def test_broken_rubrics_are_refused_naming_file_entry_and_problem(tmp_path, muta
     text = str(info.value)
     assert str(path) in text
     assert message in text
+
+
+def test_a_rubric_without_groups_components_or_asks_still_validates(tmp_path) -> None:
+    """A user's rubric written before groups existed: every idea is its own, nothing presupposed."""
+    def drop(d: dict) -> None:
+        for key in ("groups", "components", "asks"):
+            d.pop(key, None)
+
+    rubric = load_rubric(_write_variant(tmp_path, drop))
+    assert rubric.groups == [] and rubric.components == {} and rubric.asks == {}
+    assert rubric.group_of("mechanics.late_data") is None
+
+
+def test_bundled_groups_join_the_criteria_that_restate_one_idea() -> None:
+    rubric = load_rubric()
+    assert rubric.group_of("mechanics.idempotent_ingestion") is rubric.group_of("structure.correctness.idempotency")
+    assert rubric.group_of("mechanics.late_data") is rubric.group_of("mechanics.watermarks")
+    assert rubric.group_of("prompt.cdc-lakehouse.updates_deletes").id == "merges"
+    assert rubric.group_of("signals.streaming_restraint") is None
 
 
 def test_an_entry_is_named_by_its_id(tmp_path) -> None:
