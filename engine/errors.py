@@ -27,6 +27,12 @@ class RubricInvalid(GradeError):
     exit_code = 3
 
 
+class SettingError(GradeError):
+    """A bad option value or environment variable (GRADE_LLM_TIMEOUT=soon): a usage error."""
+
+    exit_code = 2
+
+
 class LLMError(GradeError):
     """The LLM endpoint failed: unreachable, refused the key, timed out, or answered nonsense."""
 

@@ -152,10 +152,14 @@ def parse_reply(content: str, model: type[BaseModel]) -> BaseModel:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReplyInvalid(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ReplyInvalid("not valid JSON: nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ReplyInvalid("does not match the schema: " + _describe(exc)) from None
+    except RecursionError:
+        raise ReplyInvalid("does not match the schema: nested too deeply") from None
 
 
 def _describe(exc: ValidationError, limit: int = 8) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .document import Document
 from .regex_cache import RegexCompiler
-from .rubric.model import Detector, Rubric, expand_pattern
+from .rubric.model import Detector, Rubric, joined_pattern
 
 _NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" does not end a sentence
 _BOUNDARY = re.compile(_NOT_ABBREVIATION + r"[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
@@ -44,8 +44,7 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
     """One regex for a list of rubric patterns, each anchored at the start of a word."""
     if not patterns:
         return None
-    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
-    return compile(rf"(?<![a-z0-9])(?:{body})")
+    return compile(joined_pattern(patterns))
 
 
 @dataclass(frozen=True)

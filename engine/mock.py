@@ -57,7 +57,10 @@ def check_filled(text: str, source: str) -> None:
 
 
 def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # closed
+        return False
 
 
 def obtain_answer(template: str, *, file: str | None, interactive: bool,
