@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import sys
@@ -11,16 +13,103 @@ import click
 from . import __version__
 from .errors import EXIT_CODES, GradeError
 
-EXIT_HELP = "\b\nExit codes:\n" + "\n".join(f"  {k}  {v}" for k, v in EXIT_CODES.items())
+
+def _exit_help(*codes: int) -> str:
+    return "\b\nExit codes:\n" + "\n".join(f"  {k:<3}  {EXIT_CODES[k]}" for k in codes)
+
+
+EXIT_HELP = _exit_help(*EXIT_CODES)
+
+
+class _Interrupted(Exception):
+    """Ctrl-C inside a command: reported by _DefaultGroup.main as one line, exit 130."""
+
+
+class _StdoutFailed(Exception):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+        self.error = error
+
+
+_WRITE_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EBADF, getattr(errno, "EDQUOT", -1)}
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        click.echo(line, err=True)
+
+
+def _flush_stdout() -> None:
+    stream = sys.stdout
+    if stream is not None:
+        stream.flush()
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point standard output at /dev/null so that the interpreter's last flush
+    at exit adds no second message."""
+    with contextlib.suppress(Exception):
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 class _DefaultGroup(click.Group):
-    """`grade FILE...` means `grade answer FILE...`: grading is the default command."""
+    """`grade FILE...` means `grade answer FILE...`: grading is the default command.
+
+    Every way the program ends is one line at most: usage errors (click's usage block would be 3-4
+    lines), Ctrl-C (exit 130), and an output that cannot be written (`> /dev/full`: exit 2; a closed
+    pipe: exit 141, silently, as a shell reports a process ended by SIGPIPE)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["answer", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS:
+                raise _StdoutFailed(exc) from None
+            raise
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            try:
+                rv = super().main(args, "grade", complete_var, standalone_mode=False, **extra)
+                code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+            except SystemExit as exc:  # a command's own exit (_fail, --min-score)
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            _flush_stdout()
+        except click.UsageError as exc:
+            hint = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+            _say(f"grade: error: {' '.join(exc.format_message().split()).rstrip('.')}{hint}")
+            code = 2
+        except click.ClickException as exc:
+            _say(f"grade: error: {' '.join(exc.format_message().split())}")
+            code = exc.exit_code
+        except (_Interrupted, click.exceptions.Abort, KeyboardInterrupt):
+            _say("grade: interrupted")
+            code = 130
+        except (_StdoutFailed, OSError) as exc:
+            error = exc.error if isinstance(exc, _StdoutFailed) else exc
+            if not isinstance(exc, _StdoutFailed) and error.errno not in _WRITE_ERRNOS:
+                raise
+            _silence_stdout()
+            if error.errno == errno.EPIPE:
+                code = 141
+            else:
+                _say(f"grade: error: cannot write to standard output ({error.strerror or error})")
+                code = 2
+        sys.exit(code)
 
 
 def _fail(exc: GradeError) -> None:
@@ -46,7 +135,7 @@ def main() -> None:
     """
 
 
-@main.command("answer", epilog=EXIT_HELP)
+@main.command("answer", epilog=_exit_help(0, 1, 2, 3, 4, 130))
 @click.argument("files", nargs=-1, required=True)
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
@@ -206,7 +295,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
         sys.exit(1)
 
 
-@main.command("followups", epilog=EXIT_HELP)
+@main.command("followups", epilog=_exit_help(0, 2, 3, 130))
 @click.argument("file")
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
@@ -248,7 +337,7 @@ def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
     click.echo(render_prompts(rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
 
 
-@main.command("mock", epilog=EXIT_HELP)
+@main.command("mock", epilog=_exit_help(0, 2, 3, 130))
 @click.argument("prompt", required=False, metavar="[PROMPT]")
 @click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the answer from this file.")
 @click.option("--template", "show_template", is_flag=True, help="Print the answer template for PROMPT and exit.")
@@ -273,9 +362,14 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
         if show_template:
             click.echo(template, nl=False)
             return
+        interactive = mock.stdin_is_tty()
+        if interactive and file is None:  # an answer typed in the editor must not be lost to an unwritable folder
+            mock.check_save_folder(spec)
         click.echo(render_mock_intro(spec, rubric, colour=colour))
-        _, answer = mock.obtain_answer(template, file=file, interactive=mock.stdin_is_tty(),
-                                       edit=lambda text: click.edit(text, extension=".md"))
+        _, answer = mock.obtain_answer(template, file=file, interactive=interactive, edit=mock.run_editor)
+        if answer is None:
+            click.echo("grade: the template was not changed: nothing graded, nothing saved", err=True)
+            return
         outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path)
     except GradeError as exc:
         _fail(exc)
@@ -299,6 +393,7 @@ def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     try:
         rubric, _ = get_rubric(rubric_path)
         prompt_id = resolve_spec(rubric, prompt).id if prompt else None
+        history = load_history(prompt_id)
     except GradeError as exc:
         _fail(exc)
-    click.echo(render_history(load_history(prompt_id), rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
+    click.echo(render_history(history, rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)

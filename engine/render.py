@@ -6,9 +6,15 @@ ones unescaped, the HTML one with autoescape on, so an answer's text can never b
 
 from __future__ import annotations
 
+import contextlib
 import json
+import marshal
+import os
+import tempfile
+import types
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
@@ -24,17 +30,54 @@ _LEVEL_MARKS = {0: "[0]", 1: "[1]", 2: "[2]"}
 
 
 def _bytecode_cache():
-    """Compiled templates kept between runs (compiling them is a tenth of a cold start)."""
+    """Compiled templates kept between runs (compiling them is a tenth of a cold start), in a private
+    cache folder; None (no cache) when there is none. Compiled templates are code: the folder is
+    used only when it is this user's and nobody else can write it (grade.paths.private_cache)."""
     import jinja2
 
-    from .paths import cache_dir
+    from .paths import private_cache
 
-    folder = cache_dir() / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    folder = private_cache("templates")
+    if folder is None:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    class SafeBytecodeCache(jinja2.BytecodeCache):
+        """jinja2's file cache without its pickle (the checksum) and without ever failing: a
+        corrupt, truncated or unreadable entry is a miss, an unwritable folder is no cache."""
+
+        magic = b"grade-j2 " + jinja2.bccache.bc_magic + b"\n"
+
+        def _path(self, bucket) -> Path:
+            return folder / f"{bucket.key}.cache"
+
+        def load_bytecode(self, bucket) -> None:
+            try:
+                data = self._path(bucket).read_bytes()
+                head, _, rest = data[len(self.magic):].partition(b"\n")
+                if not data.startswith(self.magic) or head.decode("ascii") != bucket.checksum:
+                    return
+                code = marshal.loads(rest)
+                if isinstance(code, types.CodeType):
+                    bucket.code = code
+            except Exception:  # noqa: BLE001 - any damage: compile the template again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            if bucket.code is None:
+                return
+            tmp = None
+            try:
+                data = self.magic + bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code)
+                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self._path(bucket))
+            except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+                if tmp is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+
+    return SafeBytecodeCache()
 
 
 @lru_cache(maxsize=2)

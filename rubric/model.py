@@ -134,11 +134,16 @@ def _ambiguous_repeat(sequence, inside_repeat: bool) -> str | None:
     return None
 
 
-def _check_patterns(patterns: list[str], info: ValidationInfo | None = None) -> list[str]:
-    """Every pattern compiles, alone and joined with the others, and none can backtrack without
-    end. A rubric reloaded from the cache was checked when it was written (context `checked`)."""
-    if info is not None and info.context and info.context.get("checked"):
+def _validate_patterns(patterns: list[str], info: ValidationInfo) -> list[str]:
+    """The field validator: a rubric reloaded from the cache was checked when it was written
+    (validation context `checked`), so only the shapes are validated again."""
+    if info.context and info.context.get("checked"):
         return patterns
+    return _check_patterns(patterns)
+
+
+def _check_patterns(patterns: list[str]) -> list[str]:
+    """Every pattern compiles, alone and joined with the others, and none can backtrack without end."""
     for pattern in patterns:
         try:
             parsed = re._parser.parse(expand_pattern(_GAP.sub(" ", pattern)))
@@ -187,7 +192,7 @@ class Detector(_Strict):
         description="mentions on this many different lines make level 2 (ideas shown across the design)",
     )
 
-    _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)
+    _check = field_validator("mention", "strong", "substance", "exclude")(_validate_patterns)
 
 
 class Criterion(_Strict):
@@ -210,7 +215,7 @@ class Section(_Strict):
     part: int | None = Field(default=None, description="position in the answer structure, 1-based")
     heading: list[str] = Field(default=[], description="patterns that recognise this part's heading")
 
-    _check = field_validator("heading")(_check_patterns)
+    _check = field_validator("heading")(_validate_patterns)
 
 
 class PromptSpec(_Strict):
@@ -229,7 +234,7 @@ class PromptSpec(_Strict):
     @classmethod
     def _signals(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
         for pattern in value:  # each signal is compiled alone
-            _check_patterns([pattern], info)
+            _validate_patterns([pattern], info)
         return value
 
 
@@ -303,7 +308,7 @@ class Rubric(_Strict):
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
 
-    _check = field_validator("substance_cues")(_check_patterns)
+    _check = field_validator("substance_cues")(_validate_patterns)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:
