@@ -482,6 +482,16 @@ def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: d
     return out
 
 
+def _replace_everywhere(value, old: str, new: str):
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_everywhere(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_everywhere(v, old, new) for k, v in value.items()}
+    return value
+
+
 # ----------------------------------------------------------------------------------- the grader
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
 
@@ -650,20 +660,35 @@ class LLMGrader:
             hit = self.cache.get(key)
             if hit is not None:
                 try:
-                    reply = parse_reply(hit["content"], request.reply_model)
+                    reply = self._scrubbed(parse_reply(hit["content"], request.reply_model))
                 except ReplyInvalid:
                     pass
                 else:
                     self.stats.cache_hits += 1
-                    return reply, {"cached": True, "requests": 0, "format": hit.get("format", "json_schema"),
+                    fmt = hit.get("format")
+                    return reply, {"cached": True, "requests": 0,
+                                   "format": fmt if fmt in FORMAT_MODES else "json_schema",
                                    "prompt_tokens": hit.get("prompt_tokens"),
                                    "completion_tokens": hit.get("completion_tokens")}
-        reply, content, meta = self._request(request)
-        if self.cache is not None:
+        reply, _, meta = self._request(request)
+        reply = self._scrubbed(reply)
+        if self.cache is not None:  # the validated, scrubbed reply: never the server's raw text
+            content = reply.model_dump_json(by_alias=True)
             self.cache.put(key, {"content": content, "format": meta["format"], "model": request.model,
                                  "prompt_tokens": meta.get("prompt_tokens"),
                                  "completion_tokens": meta.get("completion_tokens"), "created": time.time()})
         return reply, meta
+
+    def _scrubbed(self, reply: BaseModel) -> BaseModel:
+        """The reply with the API key replaced by *** in every string: a server that echoes the key
+        (even JSON-escaped, which the raw text scrub cannot see) must not put it in a report or the cache."""
+        secret = self.settings.api_key
+        if not secret:
+            return reply
+        data = reply.model_dump(by_alias=True)
+        if secret not in json.dumps(data, ensure_ascii=False):
+            return reply
+        return type(reply).model_validate(_replace_everywhere(data, secret, "***"))
 
     def _send(self, messages: list[dict], request: LLMRequest, meta: dict):
         """One chat call in the current format mode, stepping down the modes a server refuses."""
