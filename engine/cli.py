@@ -165,6 +165,7 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
 
     results, texts = [], []
     try:
+        use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
         if dry_run:
             from .llm_grade import plan_requests
 
@@ -173,7 +174,7 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
                        nl=False)
             return
         llm_grader = None
-        if llm_enabled(use_llm):
+        if use_llm:
             from .llm_grade import LLMGrader
 
             llm_grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache,
@@ -350,7 +351,8 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
     \b
     The answer comes from --file, else from standard input when it is not a terminal, else from
     $EDITOR, opened on a template with the prompt and the six-part structure. Every attempt is
-    saved (never overwritten); `grade history` shows the progress.
+    saved (never overwritten) in $GRADE_HOME/data/attempts, else $XDG_DATA_HOME/grade/attempts
+    (default ~/.local/share/grade/attempts); `grade history` shows the progress.
     """
     from . import mock
     from .render import render_answer_template, render_mock_intro, render_mock_outcome
@@ -383,7 +385,8 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
 def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     """Show past mock attempts: score, verdict, what moved since the one before.
 
-    PROMPT (id or number) limits it to one practice prompt.
+    PROMPT (id or number) limits it to one practice prompt. Attempts are read from where `grade
+    mock` saves them ($GRADE_HOME/data/attempts, else ~/.local/share/grade/attempts).
     """
     from .attempts import load_history
     from .grader import get_rubric

@@ -86,8 +86,13 @@ def resolve_settings(*, model: str | None = None, timeout: float | None = None, 
         if not retries.isdigit() or int(retries) > 20:
             raise SettingError(f"GRADE_LLM_RETRIES={retries!r} is not a whole number from 0 to 20")
         policy["max_retries"] = int(retries)
+    from .tokens import context_window, pricing_for
+
+    chosen = model or env.get("GRADE_MODEL") or DEFAULT_MODEL
+    pricing_for(chosen, env)  # every setting is checked up front, the same way: a bad one is an error
+    context_window(chosen, env)
     return LLMSettings(
-        model=model or env.get("GRADE_MODEL") or DEFAULT_MODEL,
+        model=chosen,
         base_url=base_url or env.get("OPENAI_BASE_URL") or None,
         api_key=api_key or env.get("OPENAI_API_KEY") or None,
         timeout=float(timeout),
@@ -95,10 +100,17 @@ def resolve_settings(*, model: str | None = None, timeout: float | None = None, 
     )
 
 
+_ON, _OFF = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
 def llm_enabled(flag: bool, env: dict[str, str] | None = None) -> bool:
     """--llm, or the GRADE_LLM=1 switch in the environment (for a config that always wants it)."""
     env = os.environ if env is None else env
-    return flag or env.get("GRADE_LLM", "").strip().lower() in ("1", "true", "yes", "on")
+    raw = env.get("GRADE_LLM", "").strip().lower()
+    if raw not in _ON + _OFF:
+        raise SettingError(f"GRADE_LLM={env.get('GRADE_LLM')!r} is neither on (1, true, yes, on) nor off "
+                           "(0, false, no, off)")
+    return flag or raw in _ON
 
 
 def build_client(settings: LLMSettings):

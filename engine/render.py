@@ -98,7 +98,19 @@ def _environment(colour: bool):
     env.filters["verdict_colour"] = lambda t, v: style(str(t).upper(), fg=_COLOURS[v], bold=True)
     env.filters["level_mark"] = lambda lv: style(_LEVEL_MARKS[lv], fg=("red", "yellow", "green")[lv])
     env.filters["md_cell"] = lambda t: str(t).replace("|", "\\|").replace("\n", " ")
+    env.filters["cut"] = cut_words
     return env
+
+
+def cut_words(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut at a word boundary and marked with '...'."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    room = width - 3
+    space = text.rfind(" ", 0, room + 1)
+    head = text[:space] if space > width // 2 else text[:room]
+    return head.rstrip(" ,;:/-(") + "..."
 
 
 @lru_cache(maxsize=1)
@@ -111,11 +123,20 @@ def _html_environment():
     )
 
 
+LOW_CONFIDENCE = 0.5
+"""Below this, the inferred prompt may well be wrong: the report says how to name it."""
+
+
 def _prompt_note(result: GradeResult) -> str:
     info = result.prompt_info
     if info.source == "inferred":
-        return f"inferred, confidence {info.confidence:.2f}"
-    return {"option": "from --prompt", "front_matter": "from front matter", "none": "not recognised"}[info.source]
+        note = f"inferred, confidence {info.confidence:.2f}"
+        if info.confidence < LOW_CONFIDENCE:
+            note += "; low: if the answer is for another prompt, give --prompt ID (`grade prompts` lists them)"
+        return note
+    if info.source == "none":
+        return "not recognised; give --prompt ID to grade its own criteria too (`grade prompts` lists them)"
+    return {"option": "from --prompt", "front_matter": "from front matter"}[info.source]
 
 
 def _sections(result: GradeResult) -> list[tuple[str, list]]:

@@ -111,3 +111,18 @@ def test_each_retry_is_said_on_stderr(server):
     retries = [line for line in result.stderr.splitlines() if "; retry " in line]
     assert [r.split("; retry ")[1] for r in retries] == ["1 of 2 in 1 s", "2 of 2 in 2 s"]
     assert all(r.startswith("grade: server error 500 from http://127.0.0.1:") for r in retries)
+
+
+@pytest.mark.parametrize("name, value, fragment", [
+    ("GRADE_PRICE_PER_MTOK", "cheap", "GRADE_PRICE_PER_MTOK='cheap' is not 'input,output'"),
+    ("GRADE_PRICE_PER_MTOK", "1,inf", "is not 'input,output'"),
+    ("GRADE_CONTEXT_TOKENS", "lots", "GRADE_CONTEXT_TOKENS='lots' is not a whole number of tokens"),
+    ("GRADE_CONTEXT_TOKENS", "0", "is not a whole number of tokens"),
+    ("GRADE_LLM_RETRIES", "-1", "GRADE_LLM_RETRIES='-1' is not a whole number from 0 to 20"),
+    ("GRADE_LLM", "maybe", "GRADE_LLM='maybe' is neither on"),
+])
+@pytest.mark.parametrize("mode", ["--llm", "--dry-run"])
+def test_every_bad_setting_is_the_same_one_line_usage_error(server, name, value, fragment, mode):
+    result = run(mode, MOCK1, server=server, **{name: value})
+    assert_one_line(result, 2, fragment)
+    assert server.requests == []
