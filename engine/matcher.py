@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -83,6 +84,11 @@ class Matcher:
     """A rubric's detectors, compiled once and applied to any number of documents."""
 
     def __init__(self, rubric: Rubric, compiler: RegexCompiler | None = None) -> None:
+        with warnings.catch_warnings():  # sre's FutureWarnings on a rubric's patterns are not ours to print
+            warnings.simplefilter("ignore", FutureWarning)
+            self._build(rubric, compiler)
+
+    def _build(self, rubric: Rubric, compiler: RegexCompiler | None) -> None:
         compile = (compiler or RegexCompiler()).compile
         self.rubric = rubric
         self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -143,7 +144,14 @@ def _validate_patterns(patterns: list[str], info: ValidationInfo) -> list[str]:
 
 
 def _check_patterns(patterns: list[str]) -> list[str]:
-    """Every pattern compiles, alone and joined with the others, and none can backtrack without end."""
+    """Every pattern compiles, alone and joined with the others, and none can backtrack without end.
+    sre's FutureWarnings ('possible nested set') are not shown: a warning is not one line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return _check_patterns_quietly(patterns)
+
+
+def _check_patterns_quietly(patterns: list[str]) -> list[str]:
     for pattern in patterns:
         try:
             parsed = re._parser.parse(expand_pattern(_GAP.sub(" ", pattern)))
