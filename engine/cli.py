@@ -117,6 +117,17 @@ def _fail(exc: GradeError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _rubric_time_limit(rubric_path: str | None, name: str):
+    """With a user's rubric, grading one answer stops past limits.RUBRIC_TIME_LIMIT seconds."""
+    from . import limits
+
+    if rubric_path is None:
+        return contextlib.nullcontext()
+    return limits.time_limit(limits.RUBRIC_TIME_LIMIT,
+                             f"{rubric_path}: grading {name} took over {limits.RUBRIC_TIME_LIMIT:g} s: a pattern of "
+                             "this rubric backtracks without end on it; simplify the rubric's patterns")
+
+
 def _use_colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
@@ -185,7 +196,8 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
             if llm_grader is not None:
                 results.append(llm_grader(text, name, prompt))
             else:
-                results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
+                with _rubric_time_limit(rubric_path, name):
+                    results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
         colour = output is None and _use_colour(sys.stdout)
         report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
         emit(report, output, force=force)
@@ -314,7 +326,8 @@ def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: s
 
     try:
         name, text = read_answer(file)
-        result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
+        with _rubric_time_limit(rubric_path, name):
+            result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
     except GradeError as exc:
         _fail(exc)
     # The --llm path plugs in here: pass writer=<a FollowupWriter> and source="llm"; the questions
@@ -372,7 +385,8 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
         if answer is None:
             click.echo("grade: the template was not changed: nothing graded, nothing saved", err=True)
             return
-        outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path)
+        with _rubric_time_limit(rubric_path, "the answer"):
+            outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path)
     except GradeError as exc:
         _fail(exc)
     click.echo(render_mock_outcome(outcome, colour=colour), nl=False)

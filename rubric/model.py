@@ -51,6 +51,10 @@ def joined_pattern(patterns: list[str]) -> str:
 _REPEATS = tuple(op for op in (getattr(re._constants, name, None) for name in
                                ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
 _ONE_CHAR = {re._constants.LITERAL, re._constants.NOT_LITERAL, re._constants.IN, re._constants.ANY}
+_LONG_REPEAT = 100
+"""A repeat allowed more than this many characters that can cross words ('.*', '[^x]+') is refused
+unless it starts right after a character it cannot match ('`[^`]+`': each scan stops at the next
+start). Bounded gaps ('.{0,80}') and the rubric's ~N~ stay linear."""
 _ALPHABET = [chr(i) for i in range(0x250)] + [chr(i) for i in (0x2013, 0x2014, 0x2019, 0x201c, 0x201d, 0x20ac)]
 
 
@@ -115,7 +119,13 @@ def _ambiguous_repeat(sequence, inside_repeat: bool) -> str | None:
                 inner = _char_set(body.data[0]) if len(body.data) == 1 else None
                 after = _first_chars(items[i + 1]) if i + 1 < len(items) else None
                 if inner is None or after is None or inner & after:
-                    return "a repeated group holds another repetition"
+                    return "a repeated group holds another repetition, as in '(a+)+'"
+            if high > _LONG_REPEAT and len(body.data) == 1:
+                spans = _char_set(body.data[0])
+                before = _char_set(items[i - 1]) if i else None
+                if spans and " " in spans and "a" in spans and not (before and not before & spans):
+                    return ("a repeat of any character scans to the end of the paragraph from every word, "
+                            "as '.*' does")
             problem = _ambiguous_repeat(body, inside_repeat or high > 1)
         elif op is C.SUBPATTERN:
             problem = _ambiguous_repeat(av[-1], inside_repeat)
@@ -162,9 +172,9 @@ def _check_patterns_quietly(patterns: list[str]) -> list[str]:
             raise ValueError(f"bad pattern {pattern!r}: nested too deeply") from None
         problem = _ambiguous_repeat(parsed, False)
         if problem:
-            raise ValueError(f"pattern {pattern!r} could take forever on some answers ({problem}, as in "
-                             "'(a+)+'): repeat single characters, and end each repeated part with a "
-                             "character it cannot match, as in '(\\w+ ){0,3}'")
+            raise ValueError(f"pattern {pattern!r} could take forever on some answers ({problem}): repeat "
+                             "single characters, end each repeated part with a character it cannot match, "
+                             "as in '(\\w+ ){0,3}', and bound a gap between words with ~N~ or '.{0,80}'")
     if len(patterns) > 1:
         try:
             re.compile(joined_pattern(patterns))

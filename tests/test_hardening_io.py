@@ -3,6 +3,7 @@ MemoryError or a traceback. Real processes where the behaviour depends on the pr
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -139,3 +140,32 @@ def test_a_deeply_nested_toml_is_an_invalid_rubric(tmp_path):
         load_rubric(path)
     r = CliRunner().invoke(main, ["rubric", "check", str(path)])
     assert r.exit_code == 3 and r.output.count("\n") == 1
+
+
+def test_a_slow_pattern_that_rubric_check_allows_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    from grade import limits
+
+    monkeypatch.setattr(limits, "RUBRIC_TIME_LIMIT", 1.0)
+    path = write_rubric(tmp_path, mention=r"['.{0,60}.{0,60}.{0,60}q']")  # bounded, yet ~200k steps a word
+    assert load_rubric(path)
+    answer = tmp_path / "a.md"
+    answer.write_text("we keep a holdout of users " * 4000 + "\n", encoding="utf-8")
+    start = time.monotonic()
+    for args in (["--rubric", str(path), str(answer)], ["followups", "--rubric", str(path), str(answer)]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 3, (r.output, r.exception)
+        assert "took over 1 s: a pattern of this rubric backtracks without end" in r.stderr
+        assert r.stderr.count("\n") == 1
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("pattern", [r".*x", r"[^x]*y", r"a.*b", r"(?:foo|bar).+baz", r"[^.]{0,500}z"])
+def test_a_repeat_that_scans_whole_paragraphs_is_refused(tmp_path, pattern):
+    path = write_rubric(tmp_path, mention=json.dumps([pattern]))
+    with pytest.raises(RubricError, match="scans to the end of the paragraph from every word"):
+        load_rubric(path)
+
+
+@pytest.mark.parametrize("pattern", [r".{0,80}x", "`[^`]+`", r"\d+ ?%", r"\s*x", r"holdout~6~\d+ ?%"])
+def test_bounded_or_anchored_repeats_are_allowed(tmp_path, pattern):
+    assert load_rubric(write_rubric(tmp_path, mention=json.dumps([pattern])))
