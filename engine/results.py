@@ -1,4 +1,5 @@
-"""The result of grading one answer. Its JSON form is the contract's (shared/rubric-contract.md)."""
+"""The result of grading one answer. Its JSON form is the project's rubric contract: `prompt`, `score`,
+`verdict` and `criteria` first, then the rest."""
 
 from __future__ import annotations
 
