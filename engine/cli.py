@@ -33,6 +33,8 @@ class _StdoutFailed(Exception):
         self.error = error
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
 _WRITE_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EBADF, getattr(errno, "EDQUOT", -1)}
 
 
@@ -89,6 +91,9 @@ class _DefaultGroup(click.Group):
             except SystemExit as exc:  # a command's own exit (_fail, --min-score)
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
             _flush_stdout()
+        except _NO_ARGS_IS_HELP as exc:  # `grade` or `grade rubric` alone: the help, as click shows it
+            _say(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            code = 2
         except click.UsageError as exc:
             hint = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
             _say(f"grade: error: {' '.join(exc.format_message().split()).rstrip('.')}{hint}")

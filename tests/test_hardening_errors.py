@@ -242,3 +242,10 @@ def test_python_dash_m_style_entry_point_still_exits_with_the_code():
     p = subprocess.run([*GRADE, "--min-score", "100", MOCK1], capture_output=True, text=True, timeout=60)
     assert p.returncode == 1 and "below --min-score" in p.stderr
     assert sys.executable
+
+
+@pytest.mark.parametrize("args, first", [([], "Usage: grade [OPTIONS] COMMAND [ARGS]..."),
+                                         (["rubric"], "Usage: grade rubric [OPTIONS] COMMAND [ARGS]...")])
+def test_a_group_alone_shows_its_help(args, first):
+    r = run(*args)
+    assert r.exit_code == 2 and r.stderr.startswith(first) and "Commands:" in r.stderr
