@@ -249,3 +249,29 @@ def test_python_dash_m_style_entry_point_still_exits_with_the_code():
 def test_a_group_alone_shows_its_help(args, first):
     r = run(*args)
     assert r.exit_code == 2 and r.stderr.startswith(first) and "Commands:" in r.stderr
+
+
+@pytest.fixture
+def read_only_home(tmp_path):
+    """GRADE_HOME on a read-only file system, when this machine lets us mount one (root on Linux):
+    unlike folder modes, that stops root too."""
+    import shutil
+
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a read-only tmpfs here")
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_read_only_file_system_for_everything(read_only_home, tmp_path):
+    home = str(read_only_home / "grade")
+    assert_one_line(run("mock", input=WEAK, GRADE_HOME=home), 2, "Read-only file system")
+    r = run("history", GRADE_HOME=home)
+    assert r.exit_code == 0 and "No attempts yet" in r.output
+    r = run("--format", "json", MOCK1, GRADE_HOME=home)  # no cache can be written: grading goes on
+    assert r.exit_code == 0 and '"score"' in r.output
+    r = run("--format", "html", "-o", str(read_only_home / "r.html"), MOCK1)
+    assert_one_line(r, 2, "cannot write (Read-only file system); nothing was changed")
