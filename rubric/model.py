@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -41,6 +42,10 @@ def expand_pattern(pattern: str) -> str:
     return _GAP.sub(lambda m: r"[^\w\n]+(?:\w+[^\w\n]+){0,%s}?".replace("%s", m.group(1)), pattern)
 
 
+_JOIN_RISK = re.compile(r"\(\?(P?<[A-Za-z_]|[aiLmsux-]+[:)]|P=)")
+"""What lets patterns compile alone but not joined: inline flags ('(?i)'), named groups."""
+
+
 def joined_pattern(patterns: list[str]) -> str:
     """The one regular expression a list of rubric patterns becomes, each anchored at the start of a
     word (what the matcher compiles)."""
@@ -64,7 +69,12 @@ def _char_set(item) -> frozenset[str] | None:
     op, av = item
     if op not in _ONE_CHAR:
         return None
-    matcher = re.compile(_parser_element_source(item))
+    return _sample(_parser_element_source(item))
+
+
+@lru_cache(maxsize=512)
+def _sample(source: str) -> frozenset[str]:
+    matcher = re.compile(source)
     return frozenset(ch for ch in _ALPHABET if matcher.fullmatch(ch))
 
 
@@ -175,7 +185,7 @@ def _check_patterns_quietly(patterns: list[str]) -> list[str]:
             raise ValueError(f"pattern {pattern!r} could take forever on some answers ({problem}): repeat "
                              "single characters, end each repeated part with a character it cannot match, "
                              "as in '(\\w+ ){0,3}', and bound a gap between words with ~N~ or '.{0,80}'")
-    if len(patterns) > 1:
+    if len(patterns) > 1 and any(_JOIN_RISK.search(p) for p in patterns):
         try:
             re.compile(joined_pattern(patterns))
         except re.error as exc:
