@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,10 +88,9 @@ def attempts_folder(prompt_id: str, *, root: Path | None = None) -> Path:
     folder = (root or attempts_root()) / prompt_id
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test-{os.getpid()}"
-        with probe.open("x", encoding="utf-8"):
-            pass
-        probe.unlink()
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")  # unique, even across threads
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise _cannot_save(folder, exc) from None
     return folder
