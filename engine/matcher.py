@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import scan
 from .document import Document
 from .regex_cache import RegexCompiler
 from .rubric.model import Detector, Rubric, joined_pattern
@@ -109,13 +110,13 @@ class Matcher:
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
-            for m in pattern.finditer(norm):
+            for m in scan.finditer(pattern, norm, doc.memo):
                 strong = is_strong
                 start, end = m.span()
                 if "\n" in norm[start:end] or end == start:
                     continue
                 if excluded is None:
-                    excluded = [x.span() for x in det.exclude.finditer(norm)] if det.exclude else []
+                    excluded = [x.span() for x in scan.finditer(det.exclude, norm, doc.memo)] if det.exclude else []
                     excluded_ends = [e for _, e in excluded]
                 if _overlaps(excluded, excluded_ends, start, end):
                     continue

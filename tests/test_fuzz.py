@@ -220,3 +220,39 @@ def test_any_server_reply_through_the_real_client_is_a_grade_or_one_line_exit_4(
     if r.exit_code == 4:
         assert r.stderr.startswith("grade: error: ") and r.stderr.count("\n") == 1, r.stderr
     assert "sk-fuzz-secret-000" not in r.output
+
+
+# ------------------------------------------------------------------------------------ the fast scan
+def _all_patterns():
+    from grade.rubric.model import joined_pattern
+
+    rubric, _ = get_rubric()
+    out = []
+    for d in rubric.detectors.values():
+        out += [joined_pattern(x) for x in (d.mention, d.strong, d.exclude, d.substance) if x]
+    out += [joined_pattern([s]) for p in rubric.prompts for s in p.signals]
+    return [re.compile(p) for p in out + [joined_pattern(rubric.substance_cues)]]
+
+
+_PATTERNS = _all_patterns()
+_WORDS = sorted(set(re.findall(r"[a-z][a-z ]{2,}", " ".join(p.pattern for p in _PATTERNS))))[:400]
+scan_texts = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from(["5", "٣", "10k/s", "99.9%", ", ", ". ",
+                                                                          "\n", "(", ")", "-", "'", "é", "İ"]),
+                                st.text(max_size=4)), max_size=80).map(" ".join)
+
+
+@settings(FUZZ, max_examples=120, deadline=5000)
+@given(text=scan_texts)
+def test_the_indexed_scan_finds_exactly_what_finditer_finds(monkeypatch, text):
+    from grade import scan
+
+    monkeypatch.setattr(scan, "THRESHOLD", 0)
+    memo: dict = {}
+    for pattern in _PATTERNS:
+        assert [m.span() for m in scan.finditer(pattern, text, memo)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_every_bundled_pattern_takes_the_indexed_scan():
+    from grade import scan
+
+    assert all(scan.first_chars(p.pattern, p.flags) is not None for p in _PATTERNS)
