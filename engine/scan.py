@@ -16,6 +16,7 @@ Texts shorter than THRESHOLD are always scanned with `finditer` (indexing costs 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -108,7 +109,9 @@ def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
         return None
     try:
-        parsed = _parser.parse(pattern, flags)
+        with warnings.catch_warnings():  # sre's FutureWarnings on a rubric's pattern are not ours to print
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0 or parsed.state.flags & re.IGNORECASE:
             return None
         found = {x[:_K] for x, _ in _prefixes(parsed.data, "")}
