@@ -8,7 +8,9 @@ the same second get n = 1, 2, ... and an existing file is never written to again
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import __version__
+from .errors import OutputError
 from .paths import data_dir
 from .results import GradeResult
 
@@ -103,15 +106,39 @@ class History:
 
 
 def attempts_root() -> Path:
+    """Where attempts are saved: data_dir()/attempts (see grade.paths); NoHome when there is no home."""
     return data_dir() / "attempts"
+
+
+def _cannot_save(folder: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot save the attempt in {folder}: {exc.strerror or exc}; set GRADE_HOME to a "
+                       "folder you can write")
+
+
+def attempts_folder(prompt_id: str, *, root: Path | None = None) -> Path:
+    """The folder this prompt's attempts go to, created and checked writable before any answer is
+    taken (an answer typed in the editor must not be lost to a folder that cannot be written)."""
+    folder = (root or attempts_root()) / prompt_id
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")  # unique, even across threads
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _cannot_save(folder, exc) from None
+    return folder
 
 
 def save_attempt(prompt_id: str, answer: str, result: GradeResult, *, now: datetime | None = None,
                  root: Path | None = None) -> Path:
-    """Write a new attempt file and return its path; never touches an existing file."""
+    """Write a new attempt file and return its path; never touches an existing file. A folder that
+    cannot be written is an OutputError (exit 2), with no partial file left."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     folder = (root or attempts_root()) / prompt_id
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_save(folder, exc) from None
     attempt = Attempt(prompt=prompt_id, time=now.strftime("%Y-%m-%dT%H:%M:%SZ"), grade_version=__version__,
                       answer=answer, result=result)
     payload = attempt.model_dump(mode="json")
@@ -122,11 +149,19 @@ def save_attempt(prompt_id: str, answer: str, result: GradeResult, *, now: datet
         path = folder / f"{stamp}-{n}.json"
         try:
             with path.open("x", encoding="utf-8") as fh:
-                fh.write(text)
+                try:
+                    fh.write(text)
+                    fh.flush()
+                except OSError:
+                    fh.close()
+                    path.unlink(missing_ok=True)  # no truncated attempt left for history to trip on
+                    raise
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _cannot_save(folder, exc) from None
         return path
-    raise OSError(f"{folder}: too many attempts saved in one second")
+    raise OutputError(f"cannot save the attempt in {folder}: too many attempts saved in one second")
 
 
 def _order(path: Path) -> tuple[str, int]:
@@ -138,14 +173,22 @@ def load_history(prompt_id: str | None = None, *, root: Path | None = None) -> H
     """Every saved attempt, per prompt id, oldest first. Files that cannot be read are listed apart."""
     base = root or attempts_root()
     history = History()
-    if not base.is_dir():
-        return history
-    folders = [base / prompt_id] if prompt_id else sorted(p for p in base.iterdir() if p.is_dir())
+    try:
+        if not base.is_dir():
+            return history
+        folders = [base / prompt_id] if prompt_id else sorted(p for p in base.iterdir() if p.is_dir())
+    except OSError as exc:
+        raise OutputError(f"cannot read the attempts in {base}: {exc.strerror or exc}") from None
     for folder in folders:
-        if not folder.is_dir():
+        try:
+            if not folder.is_dir():
+                continue
+            names = sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=_order)
+        except OSError as exc:
+            history.unreadable.append((folder, exc.strerror or str(exc)))
             continue
         saved = []
-        for path in sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=_order):
+        for path in names:
             try:
                 saved.append(SavedAttempt(path, Attempt.model_validate_json(path.read_bytes())))
             except (OSError, ValidationError, ValueError) as exc:

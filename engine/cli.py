@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import sys
@@ -11,21 +13,124 @@ import click
 from . import __version__
 from .errors import EXIT_CODES, GradeError
 
-EXIT_HELP = "\b\nExit codes:\n" + "\n".join(f"  {k}  {v}" for k, v in EXIT_CODES.items())
+
+def _exit_help(*codes: int) -> str:
+    return "\b\nExit codes:\n" + "\n".join(f"  {k:<3}  {EXIT_CODES[k]}" for k in codes)
+
+
+EXIT_HELP = _exit_help(*EXIT_CODES)
+
+
+class _Interrupted(Exception):
+    """Ctrl-C inside a command: reported by _DefaultGroup.main as one line, exit 130."""
+
+
+class _StdoutFailed(Exception):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+        self.error = error
+
+
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+_WRITE_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EBADF, getattr(errno, "EDQUOT", -1)}
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        click.echo(line, err=True)
+
+
+def _flush_stdout() -> None:
+    stream = sys.stdout
+    if stream is not None:
+        stream.flush()
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point standard output at /dev/null so that the interpreter's last flush
+    at exit adds no second message."""
+    with contextlib.suppress(Exception):
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 class _DefaultGroup(click.Group):
-    """`grade FILE...` means `grade answer FILE...`: grading is the default command."""
+    """`grade FILE...` means `grade answer FILE...`: grading is the default command.
+
+    Every way the program ends is one line at most: usage errors (click's usage block would be 3-4
+    lines), Ctrl-C (exit 130), and an output that cannot be written (`> /dev/full`: exit 2; a closed
+    pipe: exit 141, silently, as a shell reports a process ended by SIGPIPE)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["answer", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS:
+                raise _StdoutFailed(exc) from None
+            raise
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            try:
+                rv = super().main(args, "grade", complete_var, standalone_mode=False, **extra)
+                code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+            except SystemExit as exc:  # a command's own exit (_fail, --min-score)
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            _flush_stdout()
+        except _NO_ARGS_IS_HELP as exc:  # `grade` or `grade rubric` alone: the help, as click shows it
+            _say(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            code = 2
+        except click.UsageError as exc:
+            hint = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+            _say(f"grade: error: {' '.join(exc.format_message().split()).rstrip('.')}{hint}")
+            code = 2
+        except click.ClickException as exc:
+            _say(f"grade: error: {' '.join(exc.format_message().split())}")
+            code = exc.exit_code
+        except (_Interrupted, click.exceptions.Abort, KeyboardInterrupt):
+            _say("grade: interrupted")
+            code = 130
+        except (_StdoutFailed, OSError) as exc:
+            error = exc.error if isinstance(exc, _StdoutFailed) else exc
+            if not isinstance(exc, _StdoutFailed) and error.errno not in _WRITE_ERRNOS:
+                raise
+            _silence_stdout()
+            if error.errno == errno.EPIPE:
+                code = 141
+            else:
+                _say(f"grade: error: cannot write to standard output ({error.strerror or error})")
+                code = 2
+        sys.exit(code)
+
 
 def _fail(exc: GradeError) -> None:
     click.echo(f"grade: error: {exc}", err=True)
     sys.exit(exc.exit_code)
+
+
+def _rubric_time_limit(rubric_path: str | None, name: str):
+    """With a user's rubric, grading one answer stops past limits.RUBRIC_TIME_LIMIT seconds."""
+    from . import limits
+
+    if rubric_path is None:
+        return contextlib.nullcontext()
+    return limits.time_limit(limits.RUBRIC_TIME_LIMIT,
+                             f"{rubric_path}: grading {name} took over {limits.RUBRIC_TIME_LIMIT:g} s: a pattern of "
+                             "this rubric backtracks without end on it; simplify the rubric's patterns")
 
 
 def _use_colour(stream) -> bool:
@@ -46,7 +151,7 @@ def main() -> None:
     """
 
 
-@main.command("answer", epilog=EXIT_HELP)
+@main.command("answer", epilog=_exit_help(0, 1, 2, 3, 4, 130))
 @click.argument("files", nargs=-1, required=True)
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
@@ -76,6 +181,7 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
 
     results, texts = [], []
     try:
+        use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
         if dry_run:
             from .llm_grade import plan_requests
 
@@ -84,7 +190,7 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
                        nl=False)
             return
         llm_grader = None
-        if llm_enabled(use_llm):
+        if use_llm:
             from .llm_grade import LLMGrader
 
             llm_grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache,
@@ -95,7 +201,8 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
             if llm_grader is not None:
                 results.append(llm_grader(text, name, prompt))
             else:
-                results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
+                with _rubric_time_limit(rubric_path, name):
+                    results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
         colour = output is None and _use_colour(sys.stdout)
         report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
         emit(report, output, force=force)
@@ -243,7 +350,7 @@ def _followup_writer(use_llm: bool, model: str | None, timeout: float | None, no
                                           use_cache=not no_cache, rubric_path=rubric_path)
 
 
-@main.command("followups", epilog=EXIT_HELP)
+@main.command("followups", epilog=_exit_help(0, 2, 3, 4, 130))
 @click.argument("file")
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="Grade against another rubric file.")
@@ -263,7 +370,8 @@ def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: s
 
     try:
         name, text = read_answer(file)
-        result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
+        with _rubric_time_limit(rubric_path, name):
+            result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
         writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
         questions, written = written_followups(result, text, rubric=get_rubric(rubric_path)[0], writer=writer)
     except GradeError as exc:
@@ -301,7 +409,7 @@ def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
     click.echo(render_prompts(rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
 
 
-@main.command("mock", epilog=EXIT_HELP)
+@main.command("mock", epilog=_exit_help(0, 2, 3, 130))
 @click.argument("prompt", required=False, metavar="[PROMPT]")
 @click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the answer from this file.")
 @click.option("--template", "show_template", is_flag=True, help="Print the answer template for PROMPT and exit.")
@@ -316,7 +424,8 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
     \b
     The answer comes from --file, else from standard input when it is not a terminal, else from
     $EDITOR, opened on a template with the prompt and the six-part structure. Every attempt is
-    saved (never overwritten); `grade history` shows the progress.
+    saved (never overwritten) in $GRADE_HOME/data/attempts, else $XDG_DATA_HOME/grade/attempts
+    (default ~/.local/share/grade/attempts); `grade history` shows the progress.
     """
     from . import mock
     from .render import render_answer_template, render_mock_intro, render_mock_outcome
@@ -328,11 +437,17 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
         if show_template:
             click.echo(template, nl=False)
             return
+        interactive = mock.stdin_is_tty()
+        if interactive and file is None:  # an answer typed in the editor must not be lost to an unwritable folder
+            mock.check_save_folder(spec)
         click.echo(render_mock_intro(spec, rubric, colour=colour))
-        _, answer = mock.obtain_answer(template, file=file, interactive=mock.stdin_is_tty(),
-                                       edit=lambda text: click.edit(text, extension=".md"))
+        _, answer = mock.obtain_answer(template, file=file, interactive=interactive, edit=mock.run_editor)
+        if answer is None:
+            click.echo("grade: the template was not changed: nothing graded, nothing saved", err=True)
+            return
         writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
-        outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path, writer=writer)
+        with _rubric_time_limit(rubric_path, "the answer"):
+            outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path, writer=writer)
     except GradeError as exc:
         _fail(exc)
     click.echo(render_mock_outcome(outcome, colour=colour, rubric=rubric,
@@ -346,7 +461,8 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
 def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     """Show past mock attempts: score, verdict, what moved since the one before.
 
-    PROMPT (id or number) limits it to one practice prompt.
+    PROMPT (id or number) limits it to one practice prompt. Attempts are read from where `grade
+    mock` saves them ($GRADE_HOME/data/attempts, else ~/.local/share/grade/attempts).
     """
     from .attempts import load_history
     from .grader import get_rubric
@@ -356,6 +472,7 @@ def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     try:
         rubric, _ = get_rubric(rubric_path)
         prompt_id = resolve_spec(rubric, prompt).id if prompt else None
+        history = load_history(prompt_id)
     except GradeError as exc:
         _fail(exc)
-    click.echo(render_history(load_history(prompt_id), rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
+    click.echo(render_history(history, rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)

@@ -194,12 +194,26 @@ def _classify(raw_lines: list[str], fm_len: int, hidden: list[tuple[int, int]],
     return lines
 
 
+def _overlapping(hidden: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The spans of `hidden` (sorted, not overlapping one another) that overlap [lo, hi), found by
+    bisection: an answer of many comments must not cost comments x lines."""
+    i = bisect.bisect_right(hidden, (lo, lo))
+    if i and hidden[i - 1][1] > lo:
+        i -= 1
+    out = []
+    while i < len(hidden) and hidden[i][0] < hi:
+        if hidden[i][1] > lo:
+            out.append(hidden[i])
+        i += 1
+    return out
+
+
 def _visible(raw: str, start: int, hidden: list[tuple[int, int]]) -> str:
     """A line with the parts inside HTML comments blanked out."""
     if not hidden:
         return raw
     chars = list(raw)
-    for h_start, h_end in hidden:
+    for h_start, h_end in _overlapping(hidden, start, start + len(raw)):
         for j in range(max(h_start, start), min(h_end, start + len(raw))):
             chars[j - start] = " "
     return "".join(chars)
@@ -293,7 +307,8 @@ def parse(text: str) -> Document:
             pieces.append(sep)
             n_pos += len(sep)
         t0 = starts[line.number - 1]
-        cut = [(max(s, t0 + body_start), min(e, t0 + len(line.text))) for s, e in hidden]
+        cut = [(max(s, t0 + body_start), min(e, t0 + len(line.text)))
+               for s, e in _overlapping(hidden, t0 + body_start, t0 + len(line.text))]
         cut = [(s, e) for s, e in cut if s < e]
         a = t0 + body_start
         for s, e in cut + [(t0 + len(line.text), t0 + len(line.text))]:

@@ -27,6 +27,12 @@ class RubricInvalid(GradeError):
     exit_code = 3
 
 
+class SettingError(GradeError):
+    """A bad option value or environment variable (GRADE_LLM_TIMEOUT=soon): a usage error."""
+
+    exit_code = 2
+
+
 class LLMError(GradeError):
     """The LLM endpoint failed: unreachable, refused the key, timed out, or answered nonsense."""
 
@@ -34,9 +40,11 @@ class LLMError(GradeError):
 
 
 EXIT_CODES = {
-    0: "graded (and at or above --min-score, when given)",
-    1: "graded, but a score fell below --min-score",
-    2: "usage or input error (bad option, missing/empty/binary/non-UTF-8/oversized file, output file exists)",
-    3: "invalid rubric file",
-    4: "LLM endpoint error (with --llm)",
+    0: "done (graded, and at or above --min-score when given)",
+    1: "graded, but a score fell below --min-score (or grade eval --fail-under failed)",
+    2: "usage or input error (bad option or setting, missing/empty/binary/non-UTF-8/oversized file, "
+       "output file exists or cannot be written)",
+    3: "invalid or missing rubric file",
+    4: "LLM endpoint error, or no API key (with --llm)",
+    130: "interrupted (Ctrl-C)",
 }

@@ -13,9 +13,11 @@ Merge policy (per criterion; R is the rules' level, L the LLM's):
 2. L > R, a raise: applied (final level L, evidence = the verified quote, then the rules') only
    when the LLM's quote is verified: whitespace-normalised, it is a substring of ONE line of the
    answer (front matter excluded) and the recorded evidence is that line's real number and exact
-   text; it has at least MIN_QUOTE_WORDS words; and it concerns the criterion (it shares a term
-   with the criterion's title, description, advice or detector vocabulary). Otherwise the raise
-   is discarded and listed in `llm.discarded` with the reason.
+   text; it has at least MIN_QUOTE_WORDS words; and it concerns the criterion (`concerns`: the
+   rules' own patterns for the idea match it, or it holds a term that opens one of the idea's
+   patterns and no other idea's, such as 'allowed lateness'; a word shared with other ideas, such
+   as 'tenant' or 'event', is not enough). Otherwise the raise is discarded and listed in
+   `llm.discarded` with the reason.
    At most MAX_RAISES_PER_LINE raises may rest on one line; the rest are discarded.
    If DISTRUST_MIN or more raises are discarded (for any of these reasons) and they are at least
    half of those proposed, the reply is not trusted and every raise is discarded.
@@ -152,10 +154,14 @@ def parse_reply(content: str, model: type[BaseModel]) -> BaseModel:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReplyInvalid(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ReplyInvalid("not valid JSON: nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ReplyInvalid("does not match the schema: " + _describe(exc)) from None
+    except RecursionError:
+        raise ReplyInvalid("does not match the schema: nested too deeply") from None
 
 
 def _describe(exc: ValidationError, limit: int = 8) -> str:
@@ -314,21 +320,138 @@ your candidate first pick keep know knows here these those being been were once 
 answer's interviewer points point mark marks give given please note record perfect maximum
 """
 _STOP = frozenset(_STOPWORDS.split())
-_PATTERN_ESCAPES = re.compile(r"\\[a-zA-Z]|\(\?[:!=<]+|[\[\]{}()?*+|^$.\\]")
+_HEADS_LIMIT = 64  # literal prefixes enumerated per pattern, at most
+_LITERAL, _SOFT, _OPEN = 0, 1, 2
 
 
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z][a-z0-9]{3,}", normalise(text)) if w not in _STOP}
+def _optional(op, av) -> bool:
+    from re import _constants as C
+
+    return op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] == 0
 
 
-def criterion_vocabulary(rubric: Rubric, criterion_id: str) -> set[str]:
-    """Stems of the words that name a criterion: its title, description, advice, and detector terms."""
-    c = rubric.criterion(criterion_id)
-    words = [c.title, c.description, c.advice]
-    for name in c.detectors:
-        d = rubric.detectors[name]
-        words += [_PATTERN_ESCAPES.sub(" ", p) for p in (*d.mention, *d.strong, *d.substance)]
-    return _stems(" ".join(words))
+def _prefixes(items) -> set[tuple[str, int]]:
+    """The literal texts a parsed pattern can start with, each with its state: _LITERAL (the whole
+    pattern so far is that text), _SOFT (it may end there: only optional parts follow) or _OPEN
+    (more is required after it)."""
+    from re import _constants as C
+
+    results = {("", _LITERAL)}
+    for op, av in items:
+        nxt: set[tuple[str, int]] = set()
+        for text, state in results:
+            if state == _OPEN or op is C.AT:
+                nxt.add((text, state))
+            elif state == _SOFT:
+                nxt.add((text, _SOFT if _optional(op, av) else _OPEN))
+            elif op is C.LITERAL:
+                nxt.add((text + chr(av), _LITERAL))
+            elif op is C.IN and len(av) == 1 and av[0][0] is C.LITERAL:
+                nxt.add((text + chr(av[0][1]), _LITERAL))
+            elif op is C.SUBPATTERN:
+                nxt |= {(text + t, st) for t, st in _prefixes(av[-1].data)}
+            elif op is C.BRANCH:
+                for alt in av[1]:
+                    nxt |= {(text + t, st) for t, st in _prefixes(alt.data)}
+            elif _optional(op, av) and av[1] == 1:
+                nxt.add((text, _LITERAL))
+                nxt |= {(text + t, st) for t, st in _prefixes(av[2].data)}
+            elif _optional(op, av):
+                nxt.add((text, _SOFT))
+            else:
+                nxt.add((text, _OPEN))
+        results = nxt
+        if len(results) > _HEADS_LIMIT:
+            return {(t, _OPEN) for t, _ in results}
+    return results
+
+
+def pattern_heads(pattern: str) -> set[str]:
+    """The terms a rubric pattern opens with that name its idea by themselves: several words
+    ('allowed lateness', 'order by', 'event time'), or one word of five letters or more that is the
+    whole pattern ('watermark', 'lateness\\w*'); not one word that needs more after it ('filter'
+    in 'filter~3~event time')."""
+    from re import _parser
+
+    from .rubric.model import _GAP
+
+    try:
+        parsed = _parser.parse(_GAP.sub(r"\\W", pattern))
+    except Exception:  # noqa: BLE001 - a pattern sre cannot parse gives no heads
+        return set()
+    heads = set()
+    for text, state in _prefixes(parsed.data):
+        text = " ".join(text.split())
+        if (" " in text or (state != _OPEN and len(text) >= 5)) and text not in _STOP:
+            heads.add(text)
+    return heads
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """What makes a quote concern one detector's idea."""
+
+    patterns: tuple[re.Pattern[str], ...]  # its mention and strong patterns, as the rules read them
+    heads: re.Pattern[str] | None  # its distinctive heads
+    exclude: re.Pattern[str] | None  # another sense of the words (Kafka partitions)
+
+
+_TOPICS: dict[int, tuple[Rubric, dict[str, _Topic]]] = {}
+
+
+_FUNCTION_WORDS = frozenset(["only", "just", "most", "some", "many", "more", "less", "with", "from", "that", "this", "each", "every", "also", "then", "than", "once", "twice"])
+
+
+def _distinctive(head: str) -> bool:
+    """A head is a term of the idea, not of English: it has a word of four letters or more that is
+    not a function word ('a few', 'only', 'one' open patterns of many ideas' sentences)."""
+    return any(len(w) >= 4 and w not in _FUNCTION_WORDS for w in head.split())
+
+
+def _topics(rubric: Rubric) -> dict[str, _Topic]:
+    """Per detector: its patterns and its distinctive heads (those no other detector opens with)."""
+    cached = _TOPICS.get(id(rubric))
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    from collections import Counter
+
+    from .matcher import _compile
+
+    heads = {name: set().union(*(pattern_heads(p) for p in (*d.mention, *d.strong)))
+             for name, d in rubric.detectors.items()}
+    shared = Counter(h for hs in heads.values() for h in hs)
+    topics = {}
+    for name, d in rubric.detectors.items():
+        own = sorted((h for h in heads[name] if shared[h] == 1 and _distinctive(h)), key=len, reverse=True)
+        topics[name] = _Topic(
+            patterns=tuple(p for p in (_compile(d.mention), _compile(d.strong)) if p is not None),
+            heads=re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, own)) + ")") if own else None,
+            exclude=_compile(d.exclude),
+        )
+    if len(_TOPICS) > 8:
+        _TOPICS.clear()
+    _TOPICS[id(rubric)] = (rubric, topics)
+    return topics
+
+
+def concerns(rubric: Rubric, criterion_id: str, quote: str) -> bool:
+    """Does `quote` concern the criterion? Yes when, outside any span its detectors exclude, the
+    rules' own patterns for it match (the idea in the rubric's words), or the quote holds one of its
+    detectors' distinctive heads: a term that opens one of its patterns and no other detector's
+    ('order by' for partitioning, 'allowed lateness' for late data). A word the idea shares with
+    others ('tenant', 'event', 'minutes') is not enough: a line about anything else shares those."""
+    text = normalise(quote)
+    topics = _topics(rubric)
+    for name in rubric.criterion(criterion_id).detectors:
+        topic = topics[name]
+        excluded = [m.span() for m in topic.exclude.finditer(text)] if topic.exclude else []
+        for pattern in (*topic.patterns, topic.heads):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                if m.end() > m.start() and not any(s < m.end() and m.start() < e for s, e in excluded):
+                    return True
+    return False
 
 
 # ---------------------------------------------------------------------------- prompt injection
@@ -438,7 +561,7 @@ def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: d
             if ev is None:
                 discard(cid, claim, "quote not found verbatim on one line of the answer"
                         if claim.quote.strip() else "no quote given")
-            elif not _stems(ev.quote) & criterion_vocabulary(rubric, cid):
+            elif not concerns(rubric, cid, ev.quote):
                 discard(cid, claim, "quote does not concern this criterion")
             else:
                 raises.append((cid, claim, ev))
@@ -476,6 +599,16 @@ def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: d
         c.evidence = [ev, *[e for e in c.evidence if (e.line, e.quote) != (ev.line, ev.quote)]][:MAX_EVIDENCE]
         out.raised.append(cid)
     return out
+
+
+def _replace_everywhere(value, old: str, new: str):
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_everywhere(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_everywhere(v, old, new) for k, v in value.items()}
+    return value
 
 
 # ----------------------------------------------------------------------------------- the grader
@@ -651,20 +784,35 @@ class LLMGrader:
             hit = self.cache.get(key)
             if hit is not None:
                 try:
-                    reply = parse_reply(hit["content"], request.reply_model)
+                    reply = self._scrubbed(parse_reply(hit["content"], request.reply_model))
                 except ReplyInvalid:
                     pass
                 else:
                     self.stats.cache_hits += 1
-                    return reply, {"cached": True, "requests": 0, "format": hit.get("format", "json_schema"),
+                    fmt = hit.get("format")
+                    return reply, {"cached": True, "requests": 0,
+                                   "format": fmt if fmt in FORMAT_MODES else "json_schema",
                                    "prompt_tokens": hit.get("prompt_tokens"),
                                    "completion_tokens": hit.get("completion_tokens")}
-        reply, content, meta = self._request(request)
-        if self.cache is not None:
+        reply, _, meta = self._request(request)
+        reply = self._scrubbed(reply)
+        if self.cache is not None:  # the validated, scrubbed reply: never the server's raw text
+            content = reply.model_dump_json(by_alias=True)
             self.cache.put(key, {"content": content, "format": meta["format"], "model": request.model,
                                  "prompt_tokens": meta.get("prompt_tokens"),
                                  "completion_tokens": meta.get("completion_tokens"), "created": time.time()})
         return reply, meta
+
+    def _scrubbed(self, reply: BaseModel) -> BaseModel:
+        """The reply with the API key replaced by *** in every string: a server that echoes the key
+        (even JSON-escaped, which the raw text scrub cannot see) must not put it in a report or the cache."""
+        secret = self.settings.api_key
+        if not secret:
+            return reply
+        data = reply.model_dump(by_alias=True)
+        if secret not in json.dumps(data, ensure_ascii=False):
+            return reply
+        return type(reply).model_validate(_replace_everywhere(data, secret, "***"))
 
     def _send(self, messages: list[dict], request: LLMRequest, meta: dict):
         """One chat call in the current format mode, stepping down the modes a server refuses."""

@@ -17,18 +17,23 @@ Reading rules (from the labelling guide, evals/LABELING.md):
 
 from __future__ import annotations
 
+import bisect
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import scan
 from .document import Document
 from .regex_cache import RegexCompiler
-from .rubric.model import Detector, Rubric, expand_pattern
+from .rubric.model import Detector, Rubric, joined_pattern
 
 _NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" does not end a sentence
 _BOUNDARY = re.compile(_NOT_ABBREVIATION + r"[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
 _SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
+_ITEM_MARKS = re.compile(r"[(),]")
+_THREE_DIGITS = re.compile(r"\d{3}")
 _LIST_MIN_ITEMS = 3  # a sentence with this many comma-separated items ...
 _LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item
 _QUOTE_MAX = 160
@@ -41,8 +46,7 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
     """One regex for a list of rubric patterns, each anchored at the start of a word."""
     if not patterns:
         return None
-    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
-    return compile(rf"(?<![a-z0-9])(?:{body})")
+    return compile(joined_pattern(patterns))
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,11 @@ class Matcher:
     """A rubric's detectors, compiled once and applied to any number of documents."""
 
     def __init__(self, rubric: Rubric, compiler: RegexCompiler | None = None) -> None:
+        with warnings.catch_warnings():  # sre's FutureWarnings on a rubric's patterns are not ours to print
+            warnings.simplefilter("ignore", FutureWarning)
+            self._build(rubric, compiler)
+
+    def _build(self, rubric: Rubric, compiler: RegexCompiler | None) -> None:
         compile = (compiler or RegexCompiler()).compile
         self.rubric = rubric
         self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}
@@ -96,18 +105,20 @@ class Matcher:
         det = self.detectors[name]
         norm = doc.norm
         excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
+        excluded_ends: list[int] = []
         found: dict[tuple[int, int], Hit] = {}
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
-            for m in pattern.finditer(norm):
+            for m in scan.finditer(pattern, norm, doc.memo):
                 strong = is_strong
                 start, end = m.span()
                 if "\n" in norm[start:end] or end == start:
                     continue
                 if excluded is None:
-                    excluded = [x.span() for x in det.exclude.finditer(norm)] if det.exclude else []
-                if any(s < end and start < e for s, e in excluded):
+                    excluded = [x.span() for x in scan.finditer(det.exclude, norm, doc.memo)] if det.exclude else []
+                    excluded_ends = [e for _, e in excluded]
+                if _overlaps(excluded, excluded_ends, start, end):
                     continue
                 if strong and _SENTENCE_END.search(norm, start, end):
                     strong = False  # a "mechanism" stitched across sentences is only a mention
@@ -120,7 +131,7 @@ class Matcher:
                 w_end = _reach(doc, max(c_end, end), det.reach) if det.reach else max(c_end, end)
                 if det.reach:  # a decision named in a heading or a lead-in line is argued below it
                     w_end = max(w_end, _body_end(doc, start))
-                level = 2 if strong else self._level(det, norm, c_start, w_end, start, end)
+                level = 2 if strong else self._level(det, doc, c_start, w_end, start, end)
                 line = doc.line_at(start)
                 found[key] = Hit(level, line.number, _quote(doc, c_start, max(c_end, end), start, end),
                                  start, end, listed, doc.block_at(start).index)
@@ -129,17 +140,33 @@ class Matcher:
             hits = [Hit(2, h.line, h.quote, h.start, h.end, h.listed, h.block) for h in hits]
         return hits
 
-    def _level(self, det: CompiledDetector, norm: str, c_start: int, c_end: int,
+    def _level(self, det: CompiledDetector, doc: Document, c_start: int, c_end: int,
                m_start: int, m_end: int) -> int:
-        clause = norm[c_start:c_end]
         for pattern in (det.substance, self.cues if det.generic else None):
             if pattern is None:
                 continue
-            for s in pattern.finditer(clause):
-                s_start, s_end = s.start() + c_start, s.end() + c_start
-                if s_end <= m_start or s_start >= m_end:  # substance beside the mention, not in it
-                    return 2
+            spans = _spans_in(doc, pattern, c_start, c_end)
+            # substance beside the mention, not in it: the spans do not overlap one another, so one
+            # lies wholly before or after the match exactly when the first or the last one does
+            if spans and (spans[0][1] <= m_start or spans[-1][0] >= m_end):
+                return 2
         return 1
+
+
+def _overlaps(spans: list[tuple[int, int]], ends: list[int], start: int, end: int) -> bool:
+    """Does [start, end) overlap one of `spans` (sorted, not overlapping one another; `ends` their ends)?"""
+    i = bisect.bisect_right(ends, start)
+    return i < len(spans) and spans[i][0] < end
+
+
+def _spans_in(doc: Document, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:
+    """The matches of `pattern` in the window norm[start:end], as offsets of norm. Many mentions share
+    a clause: each window is searched once per document."""
+    key = ("spans", id(pattern), start, end)
+    spans = doc.memo.get(key)
+    if spans is None:
+        spans = doc.memo[key] = [(m.start() + start, m.end() + start) for m in pattern.finditer(doc.norm[start:end])]
+    return spans
 
 
 _BODY_BLOCKS = 4
@@ -161,11 +188,16 @@ def _body_end(doc: Document, start: int) -> int:
 
 def _reach(doc: Document, c_end: int, sentences: int) -> int:
     """The end of the window that also takes in the next `sentences` sentences of the block."""
-    b_end = doc.block_at(max(c_end - 1, 0)).end
+    block = doc.block_at(max(c_end - 1, 0))
+    b_end = block.end
+    key = ("sentence_ends", block.index)
+    ends = doc.memo.get(key)
+    if ends is None:  # every sentence end of the block, found once
+        ends = doc.memo[key] = [m.start() for m in _SENTENCE_END.finditer(doc.norm, block.start, b_end)]
     pos = c_end
     for _ in range(sentences):
-        nxt = _SENTENCE_END.search(doc.norm, pos + 1, b_end)
-        pos = nxt.start() if nxt else b_end
+        i = bisect.bisect_right(ends, pos)  # the first sentence end after pos
+        pos = ends[i] if i < len(ends) else b_end
         if pos >= b_end:
             break
     return min(pos, b_end)
@@ -175,32 +207,66 @@ def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
     """The clause around a match: its sentence, or its item when the sentence is a short list
     (then the third value is True)."""
     block = doc.block_at(start)
-    norm = doc.norm
     c_start, c_end = block.start, block.end
     key = ("boundaries", block.index)
     if key not in doc.memo:
-        doc.memo[key] = [b.span() for b in _BOUNDARY.finditer(norm, block.start, block.end)]
-    for b_start, b_end in doc.memo[key]:
-        if b_end <= start:
-            c_start = b_end
-        elif b_start >= end:
-            c_end = b_start
-            break
+        spans = [b.span() for b in _BOUNDARY.finditer(doc.norm, block.start, block.end)]
+        doc.memo[key] = ([s for s, _ in spans], [e for _, e in spans])
+    starts, ends = doc.memo[key]
+    i = bisect.bisect_right(ends, start)  # the boundaries that end before the match: the last one opens it
+    if i:
+        c_start = ends[i - 1]
+    j = bisect.bisect_left(starts, end)  # the first boundary after the match closes it
+    if j < len(starts):
+        c_end = starts[j]
     items_key = ("items", c_start, c_end)  # many matches share a sentence: split it once
     if items_key not in doc.memo:
-        doc.memo[items_key] = _list_items(norm[c_start:c_end])
-    pos = c_start
-    for item in doc.memo[items_key] or ():
-        i_end = pos + len(item)
-        if pos <= start < i_end + 1:
-            return pos, i_end, True
-        pos = i_end + 1
-    return c_start, c_end, False
+        doc.memo[items_key] = _item_spans(doc.norm, c_start, c_end)
+    spans = doc.memo[items_key]
+    if spans is None:
+        return c_start, c_end, False
+    k = bisect.bisect_right(spans[0], start) - 1
+    return spans[0][k], spans[1][k], True
+
+
+def _item_spans(norm: str, c_start: int, c_end: int) -> tuple[list[int], list[int]] | None:
+    """Where the items of a short-list sentence start and end (offsets of norm), else None."""
+    items = _list_items(norm[c_start:c_end])
+    if items is None:
+        return None
+    starts, ends, pos = [], [], c_start
+    for item in items:
+        starts.append(pos)
+        ends.append(pos + len(item))
+        pos += len(item) + 1
+    return starts, ends
+
+
+def _split_items(sentence: str) -> list[str]:
+    """`_ITEM_SPLIT.split(sentence)` in linear time: a comma splits unless 3 digits follow it or the
+    first parenthesis after it closes one (the regex's look-ahead rescans to that parenthesis for
+    every comma, which is quadratic on a long list)."""
+    cuts = []
+    closes_next = False  # is the first parenthesis after the current position a ')'?
+    marks = [(m.start(), m.group()) for m in _ITEM_MARKS.finditer(sentence)]
+    for pos, mark in reversed(marks):
+        if mark == ")":
+            closes_next = True
+        elif mark == "(":
+            closes_next = False
+        elif not closes_next and not _THREE_DIGITS.match(sentence, pos + 1):
+            cuts.append(pos)
+    items, last = [], 0
+    for pos in reversed(cuts):
+        items.append(sentence[last:pos])
+        last = pos + 1
+    items.append(sentence[last:])
+    return items
 
 
 def _list_items(sentence: str) -> list[str] | None:
     """The items of a sentence that is a comma-separated list of short items, else None."""
-    items = _ITEM_SPLIT.split(sentence)
+    items = _split_items(sentence)
     if len(items) >= _LIST_MIN_ITEMS:
         avg_words = sum(len(i.split()) for i in items) / len(items)
         if avg_words <= _LIST_MAX_AVG_WORDS:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .attempts import Movement, latest, load_history, movement, save_attempt
+from .attempts import Movement, attempts_folder, latest, load_history, movement, save_attempt
 from .document import parse
 from .errors import InputError
 from .followups import FollowupWriter, written_followups
@@ -58,12 +58,28 @@ def check_filled(text: str, source: str) -> None:
 
 
 def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # closed
+        return False
+
+
+def run_editor(template: str) -> str | None:
+    """The template edited in $VISUAL / $EDITOR: the text, or None when it was closed unsaved. An
+    editor that cannot be started, or that fails, is an InputError."""
+    import click
+
+    try:
+        return click.edit(template, extension=".md")
+    except click.ClickException as exc:
+        raise InputError(f"$EDITOR: {' '.join(exc.format_message().split())}; set VISUAL or EDITOR to an "
+                         "editor that waits until you close the file, or pass the answer with --file") from None
 
 
 def obtain_answer(template: str, *, file: str | None, interactive: bool,
-                  edit: Callable[[str], str | None]) -> tuple[str, str]:
-    """(source name, answer text with guidance blanked): from --file, piped stdin, or the editor."""
+                  edit: Callable[[str], str | None]) -> tuple[str, str | None]:
+    """(source name, answer text with guidance blanked): from --file, piped stdin, or the editor.
+    From the editor, None when the candidate closed it without changing the template (a cancel)."""
     if file is not None:
         name, raw = read_answer(file)
     elif not interactive:
@@ -72,7 +88,7 @@ def obtain_answer(template: str, *, file: str | None, interactive: bool,
         name = "$EDITOR"
         edited = edit(template)
         if edited is None or edited.strip() == template.strip():
-            raise InputError("$EDITOR: the template was not changed; nothing to grade")
+            return name, None
         raw = decode_answer(edited.encode("utf-8"), name)
     text = strip_guidance(raw)
     check_filled(text, name)
@@ -108,3 +124,8 @@ def grade_attempt(spec: PromptSpec, answer: str, *, rubric_path: str | None = No
 def load_spec(key: str | None, rubric_path: str | None) -> tuple[Rubric, PromptSpec]:
     rubric, _ = get_rubric(rubric_path)
     return rubric, resolve_spec(rubric, key)
+
+
+def check_save_folder(spec: PromptSpec) -> Path:
+    """Fail before the answer is taken when the attempt could not be saved."""
+    return attempts_folder(spec.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from . import scan
 from .document import Document
 from .errors import InputError
 from .matcher import Matcher
@@ -15,10 +16,11 @@ _COUNT_CAP = 4  # a signal repeated past this adds nothing: long answers should 
 def infer_prompt(doc: Document, matcher: Matcher) -> PromptReport:
     """Score every prompt by its signals; confidence is the winner's margin over the runner-up."""
     scores: dict[str, float] = {}
+    text = doc.title_norm + "\n" + doc.norm
     for prompt_id, signals in matcher.prompt_signals.items():
         total = 0.0
         for pattern, weight in signals:
-            n = len(pattern.findall(doc.title_norm + "\n" + doc.norm)) if pattern else 0
+            n = sum(1 for _ in scan.finditer(pattern, text, doc.memo, "inference")) if pattern else 0
             if n:
                 total += weight * (1 + math.log(min(n, _COUNT_CAP)))
         scores[prompt_id] = round(total, 2)

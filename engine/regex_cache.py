@@ -4,7 +4,9 @@ Python compiles a regular expression in pure Python (re._parser, re._compiler); 
 rubric has ~700 patterns, which costs ~40 ms on every cold start. The compiled opcode list is
 plain data, so we keep it on disk and hand it straight to `_sre.compile`, as `re._compiler`
 itself does. The cache is keyed by the interpreter's version and sre's MAGIC; anything
-unexpected (another Python, a changed private API) falls back to `re.compile`.
+unexpected (another Python, a changed private API) falls back to `re.compile`. On disk the record
+is JSON (integers and strings, nothing that runs when read), kept by grade.rubric_cache with a
+SHA-256 of the whole entry in a private folder: a damaged record is never used.
 """
 
 from __future__ import annotations
@@ -63,3 +65,28 @@ class RegexCompiler:
 
     def record(self) -> dict[str, Any]:
         return {"key": _KEY, "codes": self.codes}
+
+
+def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
+    """A compile record as plain JSON data (lists, integers, strings). Whoever stores it must also
+    store a digest of it and check that before `record_from_json`: `_sre.compile` trusts its
+    opcodes, and a garbled list can crash the interpreter."""
+    return {"key": list(record["key"] or ()),
+            "codes": {p: [e[0], list(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()}}
+
+
+def record_from_json(data: Any) -> dict[str, Any] | None:
+    """The compile record stored by `record_to_json`, or None when it is for another interpreter or
+    not of that shape (then every pattern is compiled the ordinary way)."""
+    try:
+        if _KEY is None or tuple(data["key"]) != _KEY:
+            return None
+        codes: dict[str, Compiled] = {}
+        for pattern, (flags, code, groups, groupindex, indexgroup) in data["codes"].items():
+            if not (isinstance(code, list) and isinstance(groupindex, dict) and isinstance(indexgroup, list)
+                    and type(flags) is int and type(groups) is int):
+                return None
+            codes[pattern] = (flags, code, groups, groupindex, tuple(indexgroup))
+        return {"key": _KEY, "codes": codes}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None

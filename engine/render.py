@@ -6,9 +6,15 @@ ones unescaped, the HTML one with autoescape on, so an answer's text can never b
 
 from __future__ import annotations
 
+import contextlib
 import json
+import marshal
+import os
+import tempfile
+import types
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
@@ -24,17 +30,54 @@ _LEVEL_MARKS = {0: "[0]", 1: "[1]", 2: "[2]"}
 
 
 def _bytecode_cache():
-    """Compiled templates kept between runs (compiling them is a tenth of a cold start)."""
+    """Compiled templates kept between runs (compiling them is a tenth of a cold start), in a private
+    cache folder; None (no cache) when there is none. Compiled templates are code: the folder is
+    used only when it is this user's and nobody else can write it (grade.paths.private_cache)."""
     import jinja2
 
-    from .paths import cache_dir
+    from .paths import private_cache
 
-    folder = cache_dir() / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    folder = private_cache("templates")
+    if folder is None:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    class SafeBytecodeCache(jinja2.BytecodeCache):
+        """jinja2's file cache without its pickle (the checksum) and without ever failing: a
+        corrupt, truncated or unreadable entry is a miss, an unwritable folder is no cache."""
+
+        magic = b"grade-j2 " + jinja2.bccache.bc_magic + b"\n"
+
+        def _path(self, bucket) -> Path:
+            return folder / f"{bucket.key}.cache"
+
+        def load_bytecode(self, bucket) -> None:
+            try:
+                data = self._path(bucket).read_bytes()
+                head, _, rest = data[len(self.magic):].partition(b"\n")
+                if not data.startswith(self.magic) or head.decode("ascii") != bucket.checksum:
+                    return
+                code = marshal.loads(rest)
+                if isinstance(code, types.CodeType):
+                    bucket.code = code
+            except Exception:  # noqa: BLE001 - any damage: compile the template again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            if bucket.code is None:
+                return
+            tmp = None
+            try:
+                data = self.magic + bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code)
+                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self._path(bucket))
+            except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+                if tmp is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+
+    return SafeBytecodeCache()
 
 
 @lru_cache(maxsize=2)
@@ -55,7 +98,19 @@ def _environment(colour: bool):
     env.filters["verdict_colour"] = lambda t, v: style(str(t).upper(), fg=_COLOURS[v], bold=True)
     env.filters["level_mark"] = lambda lv: style(_LEVEL_MARKS[lv], fg=("red", "yellow", "green")[lv])
     env.filters["md_cell"] = lambda t: str(t).replace("|", "\\|").replace("\n", " ")
+    env.filters["cut"] = cut_words
     return env
+
+
+def cut_words(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut at a word boundary and marked with '...'."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    room = width - 3
+    space = text.rfind(" ", 0, room + 1)
+    head = text[:space] if space > width // 2 else text[:room]
+    return head.rstrip(" ,;:/-(") + "..."
 
 
 @lru_cache(maxsize=1)
@@ -68,11 +123,20 @@ def _html_environment():
     )
 
 
+LOW_CONFIDENCE = 0.5
+"""Below this, the inferred prompt may well be wrong: the report says how to name it."""
+
+
 def _prompt_note(result: GradeResult) -> str:
     info = result.prompt_info
     if info.source == "inferred":
-        return f"inferred, confidence {info.confidence:.2f}"
-    return {"option": "from --prompt", "front_matter": "from front matter", "none": "not recognised"}[info.source]
+        note = f"inferred, confidence {info.confidence:.2f}"
+        if info.confidence < LOW_CONFIDENCE:
+            note += "; low: if the answer is for another prompt, give --prompt ID (`grade prompts` lists them)"
+        return note
+    if info.source == "none":
+        return "not recognised; give --prompt ID to grade its own criteria too (`grade prompts` lists them)"
+    return {"option": "from --prompt", "front_matter": "from front matter"}[info.source]
 
 
 def _sections(result: GradeResult) -> list[tuple[str, list]]:

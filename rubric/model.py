@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import re
 import tomllib
+import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from ..files import FileRefused, read_bounded
 
 Depth = Literal["missing", "mentioned", "substantiated"]
 
@@ -30,12 +42,157 @@ def expand_pattern(pattern: str) -> str:
     return _GAP.sub(lambda m: r"[^\w\n]+(?:\w+[^\w\n]+){0,%s}?".replace("%s", m.group(1)), pattern)
 
 
+_JOIN_RISK = re.compile(r"\(\?(P?<[A-Za-z_]|[aiLmsux-]+[:)]|P=)")
+"""What lets patterns compile alone but not joined: inline flags ('(?i)'), named groups."""
+
+
+def joined_pattern(patterns: list[str]) -> str:
+    """The one regular expression a list of rubric patterns becomes, each anchored at the start of a
+    word (what the matcher compiles)."""
+    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
+    return rf"(?<![a-z0-9])(?:{body})"
+
+
+_REPEATS = tuple(op for op in (getattr(re._constants, name, None) for name in
+                               ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")) if op is not None)
+_ONE_CHAR = {re._constants.LITERAL, re._constants.NOT_LITERAL, re._constants.IN, re._constants.ANY}
+_LONG_REPEAT = 100
+"""A repeat allowed more than this many characters that can cross words ('.*', '[^x]+') is refused
+unless it starts right after a character it cannot match ('`[^`]+`': each scan stops at the next
+start). Bounded gaps ('.{0,80}') and the rubric's ~N~ stay linear."""
+_ALPHABET = [chr(i) for i in range(0x250)] + [chr(i) for i in (0x2013, 0x2014, 0x2019, 0x201c, 0x201d, 0x20ac)]
+
+
+def _char_set(item) -> frozenset[str] | None:
+    """The characters (of a sample alphabet) one parsed element matches, when it matches exactly
+    one character (a literal, a class, '.'); else None."""
+    op, av = item
+    if op not in _ONE_CHAR:
+        return None
+    return _sample(_parser_element_source(item))
+
+
+@lru_cache(maxsize=512)
+def _sample(source: str) -> frozenset[str]:
+    matcher = re.compile(source)
+    return frozenset(ch for ch in _ALPHABET if matcher.fullmatch(ch))
+
+
+def _parser_element_source(item) -> str:
+    """A pattern string for one parsed single-character element."""
+    C = re._constants
+    op, av = item
+    if op is C.LITERAL:
+        return re.escape(chr(av))
+    if op is C.NOT_LITERAL:
+        return "[^" + re.escape(chr(av)) + "]"
+    if op is C.ANY:
+        return "."
+    parts, negate = [], False
+    categories = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s",
+                  C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W"}
+    for sub_op, sub_av in av:
+        if sub_op is C.NEGATE:
+            negate = True
+        elif sub_op is C.LITERAL:
+            parts.append(re.escape(chr(sub_av)))
+        elif sub_op is C.RANGE:
+            parts.append(f"{re.escape(chr(sub_av[0]))}-{re.escape(chr(sub_av[1]))}")
+        elif sub_op is C.CATEGORY and sub_av in categories:
+            parts.append(categories[sub_av])
+        else:
+            return "(?!)"  # unknown: treated as matching nothing, so never proven disjoint below
+    return "[" + ("^" if negate else "") + "".join(parts) + "]" if parts or negate else "(?!)"
+
+
+def _first_chars(item) -> frozenset[str] | None:
+    """The characters a parsed element must start with, when it is one character, or a repeat of one
+    at least once; else None."""
+    op, av = item
+    if op in _REPEATS and av[0] >= 1 and len(av[2].data) == 1:
+        return _char_set(av[2].data[0])
+    return _char_set(item)
+
+
+def _ambiguous_repeat(sequence, inside_repeat: bool) -> str | None:
+    """A repeat nested in another repeat whose iterations can split the same text in many ways
+    (catastrophic backtracking: '(a+)+$', '(x+x+)+y', '(a{1,1000}){1,1000}b'), or None.
+
+    A nested repeat is safe when it repeats one character class and the element right after it
+    is a character it cannot match, as in '(\\w+ ){0,3}', or when its count is fixed, as in
+    '(,\\d{3})*': the split is then forced."""
+    C = re._constants
+    items = list(sequence.data if hasattr(sequence, "data") else sequence)
+    for i, (op, av) in enumerate(items):
+        if op in _REPEATS:
+            low, high, body = av
+            if inside_repeat and high > 1 and low != high:  # a fixed count ('\d{3}') splits text one way only
+                inner = _char_set(body.data[0]) if len(body.data) == 1 else None
+                after = _first_chars(items[i + 1]) if i + 1 < len(items) else None
+                if inner is None or after is None or inner & after:
+                    return "a repeated group holds another repetition, as in '(a+)+'"
+            if high > _LONG_REPEAT and len(body.data) == 1:
+                spans = _char_set(body.data[0])
+                before = _char_set(items[i - 1]) if i else None
+                if spans and " " in spans and "a" in spans and not (before and not before & spans):
+                    return ("a repeat of any character scans to the end of the paragraph from every word, "
+                            "as '.*' does")
+            problem = _ambiguous_repeat(body, inside_repeat or high > 1)
+        elif op is C.SUBPATTERN:
+            problem = _ambiguous_repeat(av[-1], inside_repeat)
+        elif op is C.BRANCH:
+            problem = next((p for b in av[1] if (p := _ambiguous_repeat(b, inside_repeat))), None)
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            problem = _ambiguous_repeat(av[1], inside_repeat)
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            problem = _ambiguous_repeat(av, inside_repeat)
+        elif op is C.GROUPREF_EXISTS:
+            problem = _ambiguous_repeat(av[1], inside_repeat) or (
+                _ambiguous_repeat(av[2], inside_repeat) if av[2] is not None else None)
+        else:
+            problem = None
+        if problem:
+            return problem
+    return None
+
+
+def _validate_patterns(patterns: list[str], info: ValidationInfo) -> list[str]:
+    """The field validator: a rubric reloaded from the cache was checked when it was written
+    (validation context `checked`), so only the shapes are validated again."""
+    if info.context and info.context.get("checked"):
+        return patterns
+    return _check_patterns(patterns)
+
+
 def _check_patterns(patterns: list[str]) -> list[str]:
+    """Every pattern compiles, alone and joined with the others, and none can backtrack without end.
+    sre's FutureWarnings ('possible nested set') are not shown: a warning is not one line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return _check_patterns_quietly(patterns)
+
+
+def _check_patterns_quietly(patterns: list[str]) -> list[str]:
     for pattern in patterns:
         try:
+            parsed = re._parser.parse(expand_pattern(_GAP.sub(" ", pattern)))
             re.compile(expand_pattern(pattern))
         except re.error as exc:
             raise ValueError(f"bad pattern {pattern!r}: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"bad pattern {pattern!r}: nested too deeply") from None
+        problem = _ambiguous_repeat(parsed, False)
+        if problem:
+            raise ValueError(f"pattern {pattern!r} could take forever on some answers ({problem}): repeat "
+                             "single characters, end each repeated part with a character it cannot match, "
+                             "as in '(\\w+ ){0,3}', and bound a gap between words with ~N~ or '.{0,80}'")
+    if len(patterns) > 1 and any(_JOIN_RISK.search(p) for p in patterns):
+        try:
+            re.compile(joined_pattern(patterns))
+        except re.error as exc:
+            raise ValueError(f"the patterns {', '.join(map(repr, patterns[:6]))}{', ...' if len(patterns) > 6 else ''}"
+                             f" compile alone but not together ({exc}): drop inline flags such as '(?i)' "
+                             "(text is lower-cased already) and give each named group a distinct name") from None
     return patterns
 
 
@@ -70,14 +227,14 @@ class Detector(_Strict):
         "that the tests check, never read when grading",
     )
 
-    _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)
+    _check = field_validator("mention", "strong", "substance", "exclude")(_validate_patterns)
 
 
 class Criterion(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_.\-]+$")]
     section: str
     title: str
-    weight: Annotated[float, Field(gt=0)]
+    weight: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
     description: str
     detectors: list[str] = Field(min_length=1, description="names of entries in [detectors]")
     advice: str = Field(description="the next step for a candidate who misses this, in the guide's terms")
@@ -93,7 +250,7 @@ class Section(_Strict):
     part: int | None = Field(default=None, description="position in the answer structure, 1-based")
     heading: list[str] = Field(default=[], description="patterns that recognise this part's heading")
 
-    _check = field_validator("heading")(_check_patterns)
+    _check = field_validator("heading")(_validate_patterns)
 
 
 class PromptSpec(_Strict):
@@ -102,15 +259,17 @@ class PromptSpec(_Strict):
     title: str
     brief: str
     must_handle: list[str]
-    signals: dict[str, float] = Field(description="pattern -> weight, used to infer the prompt")
-    weights: dict[str, Annotated[float, Field(gt=0)]] = Field(
+    signals: dict[str, Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]] = Field(
+        description="pattern -> weight, used to infer the prompt")
+    weights: dict[str, Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]] = Field(
         default={}, description="criterion id -> its weight for this prompt (where the idea matters less or more)"
     )
 
     @field_validator("signals")
     @classmethod
-    def _signals(cls, value: dict[str, float]) -> dict[str, float]:
-        _check_patterns(list(value))
+    def _signals(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        for pattern in value:  # each signal is compiled alone
+            _validate_patterns([pattern], info)
         return value
 
 
@@ -125,28 +284,32 @@ class Guide(_Strict):
     where: str = Field(description="where a reader finds it (a path, a URL, a command)")
 
 
+_Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
 class Verdicts(_Strict):
     """Score thresholds and the caps that keep a hollow answer from a high verdict."""
 
-    architect_min_score: float
-    senior_min_score: float
-    level_values: tuple[float, float, float] = (0.0, 0.4, 1.0)
+    architect_min_score: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+    senior_min_score: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+    level_values: tuple[_Share, _Share, _Share] = Field(
+        default=(0.0, 0.4, 1.0), description="the value of level 0, 1 and 2, each in [0, 1]")
     stuffing_min_mentioned: int = Field(
-        description="keyword stuffing needs at least this many criteria at level >= 1"
+        ge=1, description="keyword stuffing needs at least this many criteria at level >= 1"
     )
     stuffing_max_substantiated_ratio: float = Field(
-        description="... and at most this share of them substantiated"
+        ge=0, le=1, allow_inf_nan=False, description="... and at most this share of them substantiated"
     )
     diagram_min_architecture: int = Field(
-        description="a generic diagram names at least this many architecture criteria"
+        ge=0, description="a generic diagram names at least this many architecture criteria"
     )
     diagram_max_reasoned: int = Field(
-        description="... and substantiates at most this many decision/correctness criteria"
+        ge=0, description="... and substantiates at most this many decision/correctness criteria"
     )
     architect_requires: dict[str, Annotated[int, Field(ge=1, le=2)]] = Field(
         default={}, description="criterion id -> the level it must reach for an architect verdict"
     )
-    section_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    section_weights: dict[str, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
         default={}, description="section id -> its weight in the score, which is then the weighted mean of "
         "the sections' own scores; empty: every criterion counts by its own weight alone"
     )
@@ -155,7 +318,7 @@ class Verdicts(_Strict):
         description="the caps that apply to the verdict (flags are reported either way)",
     )
     borderline_points: float = Field(
-        default=0.0, ge=0, allow_inf_nan=False,
+        default=0.0, ge=0, le=100, allow_inf_nan=False,
         description="a score this close to a bar makes the verdict borderline (0: never said)",
     )
 
@@ -244,7 +407,7 @@ class Rubric(_Strict):
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
 
-    _check = field_validator("substance_cues")(_check_patterns)
+    _check = field_validator("substance_cues")(_validate_patterns)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:
@@ -337,16 +500,26 @@ class RubricError(Exception):
 BUNDLED_RUBRIC = Path(__file__).with_name("default.toml")
 
 
+MAX_RUBRIC_BYTES = 10_000_000
+"""The bundled rubric is ~150 kB; a file past this is not a rubric (and /dev/zero never ends)."""
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = read_bounded(path, MAX_RUBRIC_BYTES).decode("utf-8")
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise RubricError(f"{path}: no such rubric file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileRefused as exc:
         raise RubricError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise RubricError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RubricError(f"{path}: cannot read: not UTF-8 text (bad byte at offset {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise RubricError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def _describe(error: ValidationError, data: dict) -> str:
@@ -375,16 +548,25 @@ def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
     data = _read_toml(path)
     files = [path]
     includes = data.pop("include", [])
-    if not isinstance(includes, list):
+    if not isinstance(includes, list) or not all(isinstance(name, str) for name in includes):
         raise RubricError(f"{path}: invalid rubric: include: expected a list of file names")
+    followups = data.get("followups", [])
+    if not isinstance(followups, list):
+        raise RubricError(f"{path}: invalid rubric: followups: expected a list of [[followups]] tables")
     for name in includes:
-        files.append(path.parent / str(name))
+        files.append(path.parent / name)
         extra = _read_toml(files[-1])
         for key in ("followups", "groups"):
-            data.setdefault(key, []).extend(extra.get(key, []))
+            more = extra.get(key, [])
+            if not isinstance(more, list):
+                raise RubricError(f"{files[-1]}: invalid rubric: {key}: expected a list of [[{key}]] tables")
+            data.setdefault(key, []).extend(more)
         for key in ("components", "asks"):
+            more = extra.get(key, {})
+            if not isinstance(more, dict):
+                raise RubricError(f"{files[-1]}: invalid rubric: {key}: expected a table of [{key}.NAME] tables")
             table = data.setdefault(key, {})
-            for name, value in extra.get(key, {}).items():
+            for name, value in more.items():
                 if name in table:
                     raise RubricError(f"{files[-1]}: invalid rubric: {key}.{name}: defined twice")
                 table[name] = value
@@ -392,6 +574,8 @@ def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
         return Rubric.model_validate(data), files
     except ValidationError as exc:
         raise RubricError(f"{path}: invalid rubric: {_describe(exc, data)}") from None
+    except RecursionError:
+        raise RubricError(f"{path}: invalid rubric: nested too deeply") from None
 
 
 def load_rubric(path: Path | str | None = None) -> Rubric:

@@ -14,6 +14,8 @@ can be told how to behave, one request at a time (`script`, consumed in order) o
     "429"          status 429 with a Retry-After of `retry_after` seconds
     "500"          status 500
     "hang"         answer only after `hang_seconds` (past the client's timeout)
+    "trickle"      a good reply, its body sent one byte every `trickle_seconds` (each read is quick,
+                   the whole reply is not)
     "401", "404"   the errors of a bad key and an unknown model
     a callable     f(body, server) -> (status, headers, payload dict or str)
 
@@ -87,6 +89,7 @@ class FakeLLMServer:
         self.followups: list[tuple[str, str]] = []
         self.retry_after = "0"
         self.hang_seconds = 3.0
+        self.trickle_seconds = 0.5
         self.reject_json_schema = False
         self.reject_json_object = False
         self.obey_quote: Callable[[dict[int, str]], str] = _instruction_line
@@ -108,6 +111,7 @@ class FakeLLMServer:
                 server.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                                         "body": body})
                 status, headers, payload = server._respond(self.path, body)
+                trickle = headers.pop("x-fake-trickle", None)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -116,7 +120,14 @@ class FakeLLMServer:
                     for k, v in headers.items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if trickle:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i:i + 1])
+                            self.wfile.flush()
+                            if server._release.wait(server.trickle_seconds):
+                                return
+                    else:
+                        self.wfile.write(data)
                 except OSError:  # the client gave up (a timeout test)
                     pass
 
@@ -179,6 +190,8 @@ class FakeLLMServer:
         if behaviour == "hang":
             self._release.wait(self.hang_seconds)
             behaviour = "good"
+        if behaviour == "trickle":
+            return 200, {"x-fake-trickle": "1"}, self._completion(body, json.dumps(self._grade(body, "good")))
         if behaviour == "malformed":
             return 200, {}, self._completion(body, '{"criteria": {"mechanics.backfill": {"level": 2, "quote": ')
         if behaviour == "wrong_shape":

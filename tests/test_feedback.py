@@ -116,7 +116,6 @@ def test_every_flag_and_cap_is_named_in_every_format() -> None:
 def test_a_cap_that_decides_the_verdict_says_so() -> None:
     from grade.explain import flags_and_caps
     from grade.grader import get_rubric, grade_text
-
     from grade.rubric.model import CAP_KINDS
 
     bundled, _ = get_rubric()

@@ -6,7 +6,7 @@ import socket
 import time
 
 import pytest
-from grade.errors import LLMError
+from grade.errors import LLMError, SettingError
 from grade.llm import DEFAULT_MODEL, LLMSettings, build_client, chat, resolve_settings, retry_after
 
 from .fake_llm_server import FakeLLMServer
@@ -54,15 +54,20 @@ def test_settings_are_read_at_call_time(monkeypatch):
 def test_retries_from_the_environment():
     assert resolve_settings(env={"GRADE_LLM_RETRIES": "0"}).max_retries == 0
     assert resolve_settings(env={"GRADE_LLM_RETRIES": "0"}, max_retries=5).max_retries == 5
-    with pytest.raises(LLMError, match="GRADE_LLM_RETRIES='many' is not a whole number"):
+    with pytest.raises(SettingError, match="GRADE_LLM_RETRIES='many' is not a whole number"):
         resolve_settings(env={"GRADE_LLM_RETRIES": "many"})
 
 
-def test_bad_timeouts_are_clear_errors():
-    with pytest.raises(LLMError, match="GRADE_LLM_TIMEOUT='soon' is not a number"):
+def test_bad_timeouts_are_clear_usage_errors():
+    with pytest.raises(SettingError, match="GRADE_LLM_TIMEOUT='soon' is not a number"):
         resolve_settings(env={"GRADE_LLM_TIMEOUT": "soon"})
-    with pytest.raises(LLMError, match="positive number of seconds"):
-        resolve_settings(timeout=0, env={})
+    for timeout in (0, -1, float("inf"), float("nan"), 1e12):
+        with pytest.raises(SettingError, match="positive number of seconds, at most 3600"):
+            resolve_settings(timeout=timeout, env={})
+    for raw in ("inf", "1e12", "nan"):
+        with pytest.raises(SettingError, match=f"GRADE_LLM_TIMEOUT='{raw}': the timeout must be"):
+            resolve_settings(env={"GRADE_LLM_TIMEOUT": raw})
+    assert SettingError("x").exit_code == 2
 
 
 def test_the_key_never_shows_in_repr_or_endpoint():

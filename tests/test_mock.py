@@ -137,13 +137,25 @@ def test_mock_opens_the_editor_on_the_template(monkeypatch, tmp_path, isolated_h
     assert "Kafka into S3" in answer and "<!--" not in answer
 
 
-def test_mock_editor_closed_without_saving_is_exit_2(monkeypatch, isolated_home: Path) -> None:
+def test_mock_editor_closed_without_saving_is_a_cancel_not_an_error(monkeypatch, isolated_home: Path) -> None:
     monkeypatch.setattr(mock, "stdin_is_tty", lambda: True)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", "true")
     r = run("mock")
+    assert r.exit_code == 0
+    assert r.stderr == "grade: the template was not changed: nothing graded, nothing saved\n"
+    assert attempt_files(isolated_home, "realtime-analytics") == []
+
+
+@pytest.mark.parametrize("editor", ["/nonexistent/editor", "false"])
+def test_an_editor_that_fails_is_one_line_exit_2(monkeypatch, isolated_home: Path, editor: str) -> None:
+    monkeypatch.setattr(mock, "stdin_is_tty", lambda: True)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    r = run("mock")
     assert r.exit_code == 2
-    assert "not changed" in r.output
+    assert r.stderr.startswith("grade: error: $EDITOR: ") and r.stderr.count("\n") == 1
+    assert "Editing failed" in r.stderr and "--file" in r.stderr
     assert attempt_files(isolated_home, "realtime-analytics") == []
 
 
