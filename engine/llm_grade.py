@@ -399,7 +399,10 @@ class _Topic:
 _TOPICS: dict[int, tuple[Rubric, dict[str, _Topic]]] = {}
 
 
-_FUNCTION_WORDS = frozenset(["only", "just", "most", "some", "many", "more", "less", "with", "from", "that", "this", "each", "every", "also", "then", "than", "once", "twice"])
+_FUNCTION_WORDS = frozenset([
+    "only", "just", "most", "some", "many", "more", "less", "with", "from", "that", "this", "each", "every",
+    "also", "then", "than", "once", "twice",
+])
 
 
 def _distinctive(head: str) -> bool:
