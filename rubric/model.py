@@ -351,7 +351,7 @@ class Component(_Strict):
     exclude: list[str] = Field(
         default=[], description="patterns: a mention that does not count (\"no lakehouse for now\")")
 
-    _check = field_validator("answer", "question", "exclude")(_check_patterns)
+    _check = field_validator("answer", "question", "exclude")(_validate_patterns)
 
 
 class Ask(_Strict):
@@ -364,7 +364,7 @@ class Ask(_Strict):
         min_length=1, description="patterns: a question asks for it (to check questions that do not come "
         "from the bank, and the bank's own annotations)")
 
-    _check = field_validator("answer", "question")(_check_patterns)
+    _check = field_validator("answer", "question")(_validate_patterns)
 
 
 class Followup(_Strict):
