@@ -162,10 +162,8 @@ def render_html(result: GradeResult, *, answer: str, rubric: Rubric | None = Non
     rubric = _rubric(rubric)
     ctx = html_context(result, rubric, answer)
     spec = rubric.prompt_spec(result.prompt) if result.prompt else None
-    charts = [("chart-parts", "The six parts of the answer", ctx.pop("parts")),
-              ("chart-mechanics", "The ten must-say mechanics", ctx.pop("mechanics"))]
     return _html_environment().get_template("report.html.j2").render(
-        result=result, critique=result.critique, prompt_note=_prompt_note(result), charts=charts,
+        result=result, critique=result.critique, prompt_note=_prompt_note(result),
         verdict_label=VERDICT_LABELS[result.verdict], version=__version__,
         prompt_title=f"{spec.number}. {spec.title}" if spec else "none", **ctx)
 
