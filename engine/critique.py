@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .document import Document
 from .explain import flags_and_caps
-from .ideas import Idea, by_cost, ideas
+from .ideas import Idea, by_cost, by_weight, ideas
 from .matcher import Matcher
 from .mechanism import is_title_line, mechanism_evidence
 from .quotes import shown
@@ -91,7 +91,7 @@ def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | N
     is not praised; nor is a line praised twice."""
     out: list[CritiqueItem] = []
     quoted: set[int] = set()
-    for idea in sorted((i for i in all_ideas if i.level == 2), key=lambda i: (-i.weight, i.criteria[0])):
+    for idea in by_weight(i for i in all_ideas if i.level == 2):
         members = sorted(idea.members, key=lambda m: -m.weight)
         cited = None
         for m in members:

@@ -17,11 +17,12 @@ from pathlib import Path
 from .errors import InputError
 from .metrics import prf, quadratic_weighted_kappa, spearman
 from .results import GradeResult
+from .vocabulary import VERDICT_ORDER
 
 SPLITS = ("dev", "holdout", "fresh")
 LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
 WRAP_WIDTH = 64
-VERDICTS = ("below_bar", "senior", "architect")
+VERDICTS = VERDICT_ORDER
 
 Grader = Callable[[str, str, str | None], GradeResult]
 """(text, name, prompt or None) -> result."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .results import VERDICT_LABELS, CritiqueItem, GradeResult
 from .rubric.model import Rubric
+from .vocabulary import verdict_rank
 
-_ORDER = ["below_bar", "senior", "architect"]
 LEVEL_WORDS = ("missing", "named only", "shown with a mechanism or reason")
 _NEED_WORDS = {1: "at least named", 2: "shown with a mechanism or reason"}
 
@@ -29,7 +29,7 @@ def _effect(cap: str, limit: str, result: GradeResult, rubric: Rubric) -> str:
     label = VERDICT_LABELS[limit]
     if cap not in rubric.verdicts.caps:
         return "This rubric reports it without capping the verdict."
-    if _ORDER.index(_by_score(result, rubric)) > _ORDER.index(limit):
+    if verdict_rank(_by_score(result, rubric)) > verdict_rank(limit):
         return f"This is what holds the verdict at {label}, whatever the score."
     return f"It would hold the verdict at {label}; the score alone already puts it there."
 
@@ -68,7 +68,7 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
                   f"(at most {rules.diagram_max_reasoned} reads as boxes "
                   "without trade-offs, which the guide says gets downgraded). "
                   + _effect("generic_diagram", "below_bar", result, rubric))))
-    by_score = _ORDER.index(_by_score(result, rubric))
+    by_score = verdict_rank(_by_score(result, rubric))
     by_id = {c.id: c for c in criteria}
     unmet = [(by_id[cid], need) for cid, need in rules.architect_requires.items()
              if cid in by_id and by_id[cid].level < need]

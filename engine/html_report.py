@@ -12,8 +12,7 @@ from .critique import count_word
 from .document import parse
 from .results import CriterionResult, GradeResult
 from .rubric.model import Rubric
-
-LEVEL_NAMES = ("missing", "mentioned", "substantiated")
+from .vocabulary import LEVEL_NAMES
 
 
 @dataclass

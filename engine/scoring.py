@@ -23,8 +23,7 @@ from __future__ import annotations
 
 from .results import CriterionResult, Verdict
 from .rubric.model import Rubric
-
-_ORDER: list[Verdict] = ["below_bar", "senior", "architect"]
+from .vocabulary import verdict_rank
 
 
 def section_scores(criteria: list[CriterionResult], rubric: Rubric) -> dict[str, float]:
@@ -105,7 +104,7 @@ def verdict(criteria: list[CriterionResult], rubric: Rubric, value: float,
 
     def cap(limit: Verdict, why: str, name: str) -> None:
         nonlocal v
-        if name in rules.caps and _ORDER.index(v) > _ORDER.index(limit):
+        if name in rules.caps and verdict_rank(v) > verdict_rank(limit):
             v = limit
             reasons.append(why)
 

@@ -26,8 +26,7 @@ from pydantic import (
 )
 
 from ..files import FileRefused, read_bounded
-
-Depth = Literal["missing", "mentioned", "substantiated"]
+from ..vocabulary import Depth
 
 
 class _Strict(BaseModel):
