@@ -74,6 +74,8 @@ class _DefaultGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except GradeError as exc:  # every command's errors, caught here once
+            _fail(exc)
         except KeyboardInterrupt:
             raise _Interrupted() from None
         except OSError as exc:
@@ -123,14 +125,21 @@ def _fail(exc: GradeError) -> None:
 
 
 def _rubric_time_limit(rubric_path: str | None, name: str):
-    """With a user's rubric, grading one answer stops past limits.RUBRIC_TIME_LIMIT seconds."""
-    from . import limits
+    from .grader import rubric_time_limit
 
-    if rubric_path is None:
-        return contextlib.nullcontext()
-    return limits.time_limit(limits.RUBRIC_TIME_LIMIT,
-                             f"{rubric_path}: grading {name} took over {limits.RUBRIC_TIME_LIMIT:g} s: a pattern of "
-                             "this rubric backtracks without end on it; simplify the rubric's patterns")
+    return rubric_time_limit(rubric_path, name)
+
+
+def _grader(use_llm: bool, *, model: str | None = None, timeout: float | None = None, no_cache: bool = False,
+            rubric_path: str | None = None):
+    """The grader the options ask for: the rules refined by a model with --llm, else the rules."""
+    if use_llm:
+        from .llm_grade import LLMGrader
+
+        return LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache, rubric_path=rubric_path)
+    from .grader import RulesGrader
+
+    return RulesGrader(rubric_path, time_limit=True)
 
 
 def _use_colour(stream) -> bool:
@@ -173,41 +182,29 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
                output: str | None, force: bool, min_score: float | None, use_llm: bool, model: str | None,
                dry_run: bool, no_cache: bool, timeout: float | None) -> None:
     """Grade one or more answer files (`-` reads standard input)."""
-    from .grader import get_rubric, grade_text
+    from .grader import get_rubric
     from .inputs import read_answer
     from .llm import llm_enabled
     from .outputs import emit
     from .render import render_many
 
     results, texts = [], []
-    try:
-        use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
-        if dry_run:
-            from .llm_grade import plan_requests
+    use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
+    if dry_run:
+        from .llm_grade import plan_requests
 
-            answers = [read_answer(path) for path in files]
-            click.echo(plan_requests(answers, prompt=prompt, rubric_path=rubric_path, model=model, timeout=timeout),
-                       nl=False)
-            return
-        llm_grader = None
-        if use_llm:
-            from .llm_grade import LLMGrader
-
-            llm_grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache,
-                                                rubric_path=rubric_path)
-        for path in files:
-            name, text = read_answer(path)
-            texts.append(text)
-            if llm_grader is not None:
-                results.append(llm_grader(text, name, prompt))
-            else:
-                with _rubric_time_limit(rubric_path, name):
-                    results.append(grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path))
-        colour = output is None and _use_colour(sys.stdout)
-        report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
-        emit(report, output, force=force)
-    except GradeError as exc:
-        _fail(exc)
+        answers = [read_answer(path) for path in files]
+        click.echo(plan_requests(answers, prompt=prompt, rubric_path=rubric_path, model=model, timeout=timeout),
+                   nl=False)
+        return
+    grader = _grader(use_llm, model=model, timeout=timeout, no_cache=no_cache, rubric_path=rubric_path)
+    for path in files:
+        name, text = read_answer(path)
+        texts.append(text)
+        results.append(grader.grade(text, name, prompt))
+    colour = output is None and _use_colour(sys.stdout)
+    report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
+    emit(report, output, force=force)
     if min_score is not None and any(r.score < min_score for r in results):
         low = ", ".join(f"{r.file} ({r.score:g})" for r in results if r.score < min_score)
         click.echo(f"grade: below --min-score {min_score:g}: {low}", err=True)
@@ -225,10 +222,7 @@ def rubric_show(rubric_path: str | None) -> None:
     """Print the criteria and their weights."""
     from .grader import get_rubric
 
-    try:
-        rubric, _ = get_rubric(rubric_path)
-    except GradeError as exc:
-        _fail(exc)
+    rubric, _ = get_rubric(rubric_path)
     click.echo(f"{rubric.name} {rubric.version}: {len(rubric.criteria)} criteria")
     for section in rubric.sections:
         items = [c for c in rubric.criteria if c.section == section.id]
@@ -246,10 +240,7 @@ def rubric_check(path: str) -> None:
     """Validate a rubric file; exit 3 with the problems if it is invalid."""
     from .grader import get_rubric
 
-    try:
-        rubric, _ = get_rubric(path)
-    except GradeError as exc:
-        _fail(exc)
+    rubric, _ = get_rubric(path)
     click.echo(f"{path}: valid ({len(rubric.criteria)} criteria, {len(rubric.prompts)} prompts, "
                f"{len(rubric.followups)} follow-up questions)")
 
@@ -279,30 +270,25 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     from .eval_report import render_markdown, render_text
     from .evaluation import check_thresholds, evaluate, load_corpus
     from .feedback_audit import audit_corpus, remembering
-    from .grader import get_rubric, grade_levels, grade_text
+    from .grader import RulesGrader, get_rubric, grade_levels
     from .rubric.model import CAP_KINDS
 
-    @remembering
-    def grader(text: str, name: str, prompt: str | None):
-        return grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
+    grader = remembering(RulesGrader(rubric_path).grade)
 
     def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
         return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
 
-    try:
-        examples = load_corpus(Path(directory))
-        rubric, matcher = get_rubric(rubric_path)
-        report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
-                          base_caps=list(rubric.verdicts.caps))
-        report["feedback"] = audit_corpus(examples, grader, matcher)
-        if use_llm:
-            from .llm_grade import compare_with_llm
+    examples = load_corpus(Path(directory))
+    rubric, matcher = get_rubric(rubric_path)
+    report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
+                      base_caps=list(rubric.verdicts.caps))
+    report["feedback"] = audit_corpus(examples, grader, matcher)
+    if use_llm:
+        from .llm_grade import compare_with_llm
 
-            both = compare_with_llm(examples, report, fmt, model=model, rubric_path=rubric_path,
-                                    fail_under=list(fail_under))
-        failures = both.failures if use_llm else check_thresholds(report, list(fail_under))
-    except GradeError as exc:
-        _fail(exc)
+        both = compare_with_llm(examples, report, fmt, model=model, rubric_path=rubric_path,
+                                fail_under=list(fail_under))
+    failures = both.failures if use_llm else check_thresholds(report, list(fail_under))
     title = "Grader accuracy: rules (deterministic)"
     if use_llm:
         click.echo(both.output, nl=False)
@@ -364,18 +350,14 @@ def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: s
     answer it in your file and re-grade. With --llm a model writes them, under the bank's checks.
     """
     from .followups import written_followups
-    from .grader import get_rubric, grade_text
+    from .grader import RulesGrader, get_rubric
     from .inputs import read_answer
     from .render import render_followups
 
-    try:
-        name, text = read_answer(file)
-        with _rubric_time_limit(rubric_path, name):
-            result = grade_text(text, name=name, prompt=prompt, rubric_path=rubric_path)
-        writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
-        questions, written = written_followups(result, text, rubric=get_rubric(rubric_path)[0], writer=writer)
-    except GradeError as exc:
-        _fail(exc)
+    name, text = read_answer(file)
+    result = RulesGrader(rubric_path, time_limit=True).grade(text, name, prompt)  # a model writes questions only
+    writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
+    questions, written = written_followups(result, text, rubric=get_rubric(rubric_path)[0], writer=writer)
     note = _writer_note(writer, written)
     click.echo(render_followups(result, questions, fmt, source="llm" if written else "bank", note=note,
                                 colour=_use_colour(sys.stdout)), nl=False)
@@ -402,10 +384,7 @@ def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
     from .grader import get_rubric
     from .render import render_prompts
 
-    try:
-        rubric, _ = get_rubric(rubric_path)
-    except GradeError as exc:
-        _fail(exc)
+    rubric, _ = get_rubric(rubric_path)
     click.echo(render_prompts(rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
 
 
@@ -431,25 +410,22 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
     from .render import render_answer_template, render_mock_intro, render_mock_outcome
 
     colour = _use_colour(sys.stdout)
-    try:
-        rubric, spec = mock.load_spec(prompt, rubric_path)
-        template = render_answer_template(spec, rubric)
-        if show_template:
-            click.echo(template, nl=False)
-            return
-        interactive = mock.stdin_is_tty()
-        if interactive and file is None:  # an answer typed in the editor must not be lost to an unwritable folder
-            mock.check_save_folder(spec)
-        click.echo(render_mock_intro(spec, rubric, colour=colour))
-        _, answer = mock.obtain_answer(template, file=file, interactive=interactive, edit=mock.run_editor)
-        if answer is None:
-            click.echo("grade: the template was not changed: nothing graded, nothing saved", err=True)
-            return
-        writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
-        with _rubric_time_limit(rubric_path, "the answer"):
-            outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path, writer=writer)
-    except GradeError as exc:
-        _fail(exc)
+    rubric, spec = mock.load_spec(prompt, rubric_path)
+    template = render_answer_template(spec, rubric)
+    if show_template:
+        click.echo(template, nl=False)
+        return
+    interactive = mock.stdin_is_tty()
+    if interactive and file is None:  # an answer typed in the editor must not be lost to an unwritable folder
+        mock.check_save_folder(spec)
+    click.echo(render_mock_intro(spec, rubric, colour=colour))
+    _, answer = mock.obtain_answer(template, file=file, interactive=interactive, edit=mock.run_editor)
+    if answer is None:
+        click.echo("grade: the template was not changed: nothing graded, nothing saved", err=True)
+        return
+    writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
+    with _rubric_time_limit(rubric_path, "the answer"):
+        outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path, writer=writer)
     click.echo(render_mock_outcome(outcome, colour=colour, rubric=rubric,
                                    note=_writer_note(writer, outcome.followups_by == "llm")), nl=False)
 
@@ -469,10 +445,7 @@ def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     from .mock import resolve_spec
     from .render import render_history
 
-    try:
-        rubric, _ = get_rubric(rubric_path)
-        prompt_id = resolve_spec(rubric, prompt).id if prompt else None
-        history = load_history(prompt_id)
-    except GradeError as exc:
-        _fail(exc)
+    rubric, _ = get_rubric(rubric_path)
+    prompt_id = resolve_spec(rubric, prompt).id if prompt else None
+    history = load_history(prompt_id)
     click.echo(render_history(history, rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .document import Document
 from .explain import flags_and_caps
-from .ideas import Idea, by_cost, ideas
+from .ideas import Idea, by_cost, by_weight, ideas
 from .matcher import Matcher
 from .mechanism import is_title_line, mechanism_evidence
 from .quotes import shown
@@ -34,12 +34,11 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     strengths = _strengths(ideas(criteria, rubric), doc, matcher, max_strengths)
     next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria)
                   for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])[:3]]
+    said = rubric.verdicts.messages
     if "keyword_stuffing" in result.flags:
-        next_steps.insert(0, CritiqueItem(text="Pick fewer ideas and show how each works: a key, a number, a "
-                                          "reason. A list of terms reads as rehearsed, not experienced."))
+        next_steps.insert(0, CritiqueItem(text=said.keyword_stuffing_step))
     if "generic_diagram" in result.flags:
-        next_steps.insert(0, CritiqueItem(text="Stop listing products; for each component say what you chose "
-                                          "instead and what keeps the data correct (keys, late data, merges)."))
+        next_steps.insert(0, CritiqueItem(text=said.generic_diagram_step))
     label = VERDICT_LABELS[result.verdict]
     headline = f"{_HEADLINES[result.verdict]} Score {result.score:g}/100, verdict: {label}."
     return Critique(headline=headline, why=why, gaps=gaps, strengths=strengths, next_steps=next_steps)
@@ -92,7 +91,7 @@ def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | N
     is not praised; nor is a line praised twice."""
     out: list[CritiqueItem] = []
     quoted: set[int] = set()
-    for idea in sorted((i for i in all_ideas if i.level == 2), key=lambda i: (-i.weight, i.criteria[0])):
+    for idea in by_weight(i for i in all_ideas if i.level == 2):
         members = sorted(idea.members, key=lambda m: -m.weight)
         cited = None
         for m in members:
@@ -121,14 +120,26 @@ def guide_note(rubric: Rubric) -> str:
     return f"{rubric.guide.title}: {rubric.guide.where}"
 
 
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+
+
+def count_word(n: int) -> str:
+    """A small count in words ("six"), a larger one in digits."""
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else str(n)
+
+
 def _structure(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
     structure = result.structure
+    if not structure.parts:  # the rubric defines no answer structure
+        return []
     order = ", ".join(f"{p.part}. {p.title}" for p in structure.parts)
+    many = count_word(len(structure.parts))
     if structure.present < len(structure.parts):
         absent = [p.title for p in structure.parts if not p.present]
-        return [CritiqueItem(text=f"the answer structure is missing: {'; '.join(absent)} (the guide's six parts, "
+        return [CritiqueItem(text=f"the answer structure is missing: {'; '.join(absent)} (the guide's {many} parts, "
                              f"in order: {order}; the guide is {guide_note(rubric)})")]
     if structure.in_order is False:
-        return [CritiqueItem(text=f"all six parts are there, but not in the guide's order, the one that reads senior "
-                             f"and prevents gaps: {order} (the guide is {guide_note(rubric)})")]
+        return [CritiqueItem(text=f"all {many} parts are there, but not in the guide's order, the one that reads "
+                             f"senior and prevents gaps: {order} (the guide is {guide_note(rubric)})")]
     return []

@@ -17,11 +17,12 @@ from pathlib import Path
 from .errors import InputError
 from .metrics import prf, quadratic_weighted_kappa, spearman
 from .results import GradeResult
+from .vocabulary import VERDICT_ORDER
 
 SPLITS = ("dev", "holdout", "fresh")
 LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
 WRAP_WIDTH = 64
-VERDICTS = ("below_bar", "senior", "architect")
+VERDICTS = VERDICT_ORDER
 
 Grader = Callable[[str, str, str | None], GradeResult]
 """(text, name, prompt or None) -> result."""
@@ -92,6 +93,36 @@ class Example:
     raw: dict[str, dict] = field(default_factory=dict)  # label set name -> labels
 
 
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def _check_gold(gold, path: Path) -> None:
+    """A gold label is what `evaluate` reads: a prompt id, a verdict, a holistic score and levels
+    0-2 by criterion id; anything else is one line naming the file (exit 2), not a traceback."""
+    problems = []
+    if not isinstance(gold, dict):
+        raise InputError(f"{path}: invalid gold label: expected an object with prompt, verdict, holistic and levels")
+    if not isinstance(gold.get("prompt"), str):
+        problems.append("prompt: expected a prompt id (a string)")
+    if gold.get("verdict") not in VERDICT_ORDER:
+        problems.append(f"verdict: expected one of {', '.join(VERDICT_ORDER)}")
+    holistic = gold.get("holistic")
+    if isinstance(holistic, bool) or not isinstance(holistic, int | float):
+        problems.append("holistic: expected a number")
+    levels = gold.get("levels")
+    if not isinstance(levels, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 2 for v in levels.values()):
+        problems.append("levels: expected an object of criterion id -> 0, 1 or 2")
+    if problems:
+        raise InputError(f"{path}: invalid gold label: " + "; ".join(problems))
+
+
 def load_corpus(root: Path) -> list[Example]:
     corpus = root / "corpus"
     if not corpus.is_dir():
@@ -104,15 +135,13 @@ def load_corpus(root: Path) -> list[Example]:
             gold_path = md.with_suffix(".json")
             if not gold_path.exists():
                 raise InputError(f"{md}: no gold label file {gold_path.name} beside it")
-            try:
-                gold = json.loads(gold_path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{gold_path}: not valid JSON: {exc}") from None
+            gold = _read_json(gold_path)
+            _check_gold(gold, gold_path)
             ex = Example(md.stem, split, md, md.read_text(encoding="utf-8"), gold)
             for set_dir in sorted((root / "labels").glob("*/")):
                 raw_path = set_dir / f"{md.stem}.json"
                 if raw_path.exists():
-                    ex.raw[set_dir.name] = json.loads(raw_path.read_text(encoding="utf-8"))
+                    ex.raw[set_dir.name] = _read_json(raw_path)
             examples.append(ex)
     if not examples:
         raise InputError(f"{corpus}: no labelled answers found")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .results import VERDICT_LABELS, CritiqueItem, GradeResult
 from .rubric.model import Rubric
+from .vocabulary import verdict_rank
 
-_ORDER = ["below_bar", "senior", "architect"]
 LEVEL_WORDS = ("missing", "named only", "shown with a mechanism or reason")
 _NEED_WORDS = {1: "at least named", 2: "shown with a mechanism or reason"}
 
@@ -29,9 +29,15 @@ def _effect(cap: str, limit: str, result: GradeResult, rubric: Rubric) -> str:
     label = VERDICT_LABELS[limit]
     if cap not in rubric.verdicts.caps:
         return "This rubric reports it without capping the verdict."
-    if _ORDER.index(_by_score(result, rubric)) > _ORDER.index(limit):
+    if verdict_rank(_by_score(result, rubric)) > verdict_rank(limit):
         return f"This is what holds the verdict at {label}, whatever the score."
     return f"It would hold the verdict at {label}; the score alone already puts it there."
+
+
+def _either(section_ids: list[str], titles: dict[str, str]) -> str:
+    """'"A"', '"A" or "B"', '"A", "B" or "C"': the sections' titles."""
+    named = [f'"{titles.get(sid, sid)}"' for sid in section_ids] or ['""']
+    return ", ".join(named[:-1]) + " or " + named[-1] if len(named) > 1 else named[0]
 
 
 def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
@@ -51,20 +57,18 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
                   f"or less, a list of terms reads as rehearsed, not experienced). "
                   + _effect("keyword_stuffing", "below_bar", result, rubric))))
     if "generic_diagram" in result.flags:
-        boxes = [c for c in criteria if c.section == "architecture" and c.level >= 1]
-        reasoning = ("decisions", "correctness", "prompt")  # the sections grade.scoring counts as reasoned
-        reasoned = [c for c in criteria if c.section in reasoning and c.level == 2]
+        boxes = [c for c in criteria if c.section in rules.architecture_sections and c.level >= 1]
+        reasoned = [c for c in criteria if c.section in rules.reasoned_sections and c.level == 2]
         titles = {sec.id: sec.title for sec in rubric.sections}
-        named_parts = [f'"{titles.get(sid, sid)}"' for sid in reasoning]
-        where = ", ".join(named_parts[:-1]) + " or " + named_parts[-1]
         out.append(CritiqueItem(
             rule="generic_diagram", criteria=[c.id for c in boxes],
             text=(f"Generic enterprise diagram: you name {len(boxes)} components under "
-                  f"\"{titles.get('architecture', 'architecture')}\" but show the reasoning for only "
-                  f"{len(reasoned)} ideas under {where} (at most {rules.diagram_max_reasoned} reads as boxes "
+                  f"{_either(rules.architecture_sections, titles)} but show the reasoning for only "
+                  f"{len(reasoned)} ideas under {_either(rules.reasoned_sections, titles)} "
+                  f"(at most {rules.diagram_max_reasoned} reads as boxes "
                   "without trade-offs, which the guide says gets downgraded). "
                   + _effect("generic_diagram", "below_bar", result, rubric))))
-    by_score = _ORDER.index(_by_score(result, rubric))
+    by_score = verdict_rank(_by_score(result, rubric))
     by_id = {c.id: c for c in criteria}
     unmet = [(by_id[cid], need) for cid, need in rules.architect_requires.items()
              if cid in by_id and by_id[cid].level < need]
@@ -82,13 +86,11 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
         if all(c.level == 0 for c in core):
             out.append(CritiqueItem(
                 rule="core_correctness", criteria=ids,
-                text=(f"No correctness mechanics: none of them ({titles}) appears, and without them an interviewer "
-                      "cannot trust a number the design produces. "
+                text=(rules.messages.core_correctness_none_explained.replace("{criteria}", titles) + " "
                       + _effect("core_correctness", "below_bar", result, rubric))))
         elif all(c.level < 2 for c in core) and by_score >= 1:
             out.append(CritiqueItem(
                 rule="core_correctness", criteria=ids,
-                text=(f"No correctness mechanic shown working: they are named ({titles}) but none comes with its "
-                      "mechanism (a key, a number, how it works). "
+                text=(rules.messages.core_correctness_weak_explained.replace("{criteria}", titles) + " "
                       + _effect("core_correctness", "senior", result, rubric))))
     return out

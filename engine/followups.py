@@ -26,14 +26,15 @@ import re
 from typing import Protocol
 
 from .document import Document, parse
-from .ideas import Idea, by_cost, ideas
+from .ideas import Idea, by_cost, by_weight, ideas
 from .phrases import Phrases, answer_view, phrases_for
 from .quotes import find_sentence, plain, whole_sentence
 from .results import CriterionResult, Followup, GradeResult
 from .rubric.model import Followup as BankQuestion
 from .rubric.model import Rubric
+from .vocabulary import LEVEL_NAMES
 
-DEPTHS = ("missing", "mentioned", "substantiated")
+DEPTHS = LEVEL_NAMES  # a question's depth is the level it probes, as a word
 MIN_FOLLOWUPS = 3
 MAX_FOLLOWUPS = 7
 PLAN = (3, 2, 2)  # questions on missing, mentioned and substantiated ideas, before any top-up
@@ -105,7 +106,7 @@ def choose_followups(criteria: list[CriterionResult], rubric: Rubric, answer_tex
     asker = _Asker(rubric, doc if doc is not None else parse(answer_text), answer_text)
     all_ideas = ideas(criteria, rubric)
     tiers = [by_cost([i for i in all_ideas if i.level == 0]), by_cost([i for i in all_ideas if i.level == 1]),
-             sorted((i for i in all_ideas if i.level == 2), key=lambda i: (-i.weight, i.criteria[0]))]
+             by_weight(i for i in all_ideas if i.level == 2)]
     chosen: list[list[Followup]] = [[], [], []]
     left: list[Idea] = []
     for n, (tier, quota) in enumerate(zip(tiers, PLAN, strict=True)):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from .critique import build_critique
 from .document import Document, parse
@@ -59,6 +62,25 @@ def match_criteria(doc: Document, rubric: Rubric, matcher: Matcher,
     return results
 
 
+@dataclass
+class RulesPass:
+    """What the rules find in one answer: its document, the compiled rubric, the prompt and the levels."""
+
+    doc: Document
+    rubric: Rubric
+    matcher: Matcher
+    prompt: PromptReport
+    criteria: list[CriterionResult]
+
+
+def rules_pass(doc: Document, matcher: Matcher, prompt: str | None) -> RulesPass:
+    """The rules pipeline, the one place it is written: the prompt (`prompt` wins over front matter
+    and inference), then level and evidence for every criterion that applies to it."""
+    prompt_report = resolve_prompt(doc, matcher, prompt)
+    criteria = match_criteria(doc, matcher.rubric, matcher, prompt_report.id)
+    return RulesPass(doc, matcher.rubric, matcher, prompt_report, criteria)
+
+
 def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
            criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
     """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
@@ -96,8 +118,40 @@ def grade_levels(levels: dict[str, int], prompt_id: str | None, *, rubric_path: 
 def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
                rubric_path: str | Path | None = None) -> GradeResult:
     """Grade one answer. `prompt` (an id or number) overrides front matter and inference."""
-    rubric, matcher = get_rubric(rubric_path)
-    doc = parse(text)
-    prompt_report = resolve_prompt(doc, matcher, prompt)
-    criteria = match_criteria(doc, rubric, matcher, prompt_report.id)
-    return finish(name, doc, matcher, prompt_report, criteria)
+    _, matcher = get_rubric(rubric_path)
+    rules = rules_pass(parse(text), matcher, prompt)
+    return finish(name, rules.doc, matcher, rules.prompt, rules.criteria)
+
+
+class Grader(Protocol):
+    """What grades an answer: the rules (RulesGrader) or the rules refined by a model
+    (grade.llm_grade.LLMGrader). The CLI and `grade eval` use either the same way."""
+
+    def grade(self, text: str, name: str = "<answer>", prompt: str | None = None) -> GradeResult: ...
+
+
+def rubric_time_limit(rubric_path: str | Path | None, name: str):
+    """With a user's rubric, grading one answer stops past limits.RUBRIC_TIME_LIMIT seconds."""
+    from . import limits
+
+    if rubric_path is None:
+        return contextlib.nullcontext()
+    return limits.time_limit(limits.RUBRIC_TIME_LIMIT,
+                             f"{rubric_path}: grading {name} took over {limits.RUBRIC_TIME_LIMIT:g} s: a pattern of "
+                             "this rubric backtracks without end on it; simplify the rubric's patterns")
+
+
+class RulesGrader:
+    """The deterministic grader. With `time_limit`, grading one answer against a user's rubric
+    stops past limits.RUBRIC_TIME_LIMIT seconds (the bundled rubric is trusted)."""
+
+    def __init__(self, rubric_path: str | Path | None = None, *, time_limit: bool = False) -> None:
+        self.rubric_path = rubric_path
+        self.time_limit = time_limit
+
+    def grade(self, text: str, name: str = "<answer>", prompt: str | None = None) -> GradeResult:
+        limit = rubric_time_limit(self.rubric_path, name) if self.time_limit else contextlib.nullcontext()
+        with limit:
+            return grade_text(text, name=name, prompt=prompt, rubric_path=self.rubric_path)
+
+    __call__ = grade

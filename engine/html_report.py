@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .critique import count_word
 from .document import parse
 from .results import CriterionResult, GradeResult
 from .rubric.model import Rubric
-
-LEVEL_NAMES = ("missing", "mentioned", "substantiated")
+from .vocabulary import LEVEL_NAMES
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _tone(value: float) -> str:
 
 
 def part_bars(result: GradeResult, rubric: Rubric) -> list[Bar]:
-    """One bar per part of the six-part structure: the weighted credit of that part's criteria."""
+    """One bar per part of the answer structure: the weighted credit of that part's criteria."""
     values = rubric.verdicts.level_values
     bars = []
     for part in result.structure.parts:
@@ -99,11 +99,24 @@ def part_bars(result: GradeResult, rubric: Rubric) -> list[Bar]:
     return bars
 
 
-def mechanic_bars(result: GradeResult) -> list[Bar]:
-    """One bar per must-say mechanic: its level out of 2."""
+def criterion_bars(result: GradeResult, section_id: str) -> list[Bar]:
+    """One bar per criterion of a section: its level out of 2."""
     return [Bar(label=c.title, value=c.level / 2, caption=LEVEL_NAMES[c.level], href=f"#crit-{c.id}",
                 tone=("poor", "fair", "good")[c.level], detail=f"{c.id}: level {c.level}")
-            for c in result.criteria if c.section == "mechanics"]
+            for c in result.criteria if c.section == section_id]
+
+
+def charts(result: GradeResult, rubric: Rubric) -> list[tuple[str, str, list[Bar]]]:
+    """(chart id, caption, bars): the answer's parts, when the rubric defines them, then one chart per
+    section the rubric marks `chart = true`, captioned with its title."""
+    out = []
+    parts = part_bars(result, rubric)
+    if parts:
+        out.append(("chart-parts", f"The {count_word(len(parts))} parts of the answer", parts))
+    for s in rubric.sections:
+        if s.chart:
+            out.append((f"chart-{s.id}", s.title, criterion_bars(result, s.id)))
+    return out
 
 
 def sections(result: GradeResult, rubric: Rubric) -> list[tuple[str, str, list[CriterionResult]]]:
@@ -119,8 +132,7 @@ def sections(result: GradeResult, rubric: Rubric) -> list[tuple[str, str, list[C
 def html_context(result: GradeResult, rubric: Rubric, answer: str) -> dict:
     return {
         "lines": answer_lines(answer, result),
-        "parts": part_bars(result, rubric),
-        "mechanics": mechanic_bars(result),
+        "charts": charts(result, rubric),
         "sections": sections(result, rubric),
         "titles": {c.id: c.title for c in result.criteria},
         "level_names": LEVEL_NAMES,

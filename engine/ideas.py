@@ -84,3 +84,8 @@ def ideas(criteria: list[CriterionResult], rubric: Rubric) -> list[Idea]:
 def by_cost(items: list[Idea]) -> list[Idea]:
     """Costliest first; ties in the rubric's order of their first criterion id."""
     return sorted(items, key=lambda i: (-i.cost, i.criteria[0]))
+
+
+def by_weight(items) -> list[Idea]:
+    """Heaviest first (what a strength or a substantiated idea is ranked by); ties as in by_cost."""
+    return sorted(items, key=lambda i: (-i.weight, i.criteria[0]))

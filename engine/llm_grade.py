@@ -54,10 +54,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .document import Document, normalise, parse
 from .errors import InputError, LLMError
-from .grader import MAX_EVIDENCE, finish, get_rubric, grade_text, match_criteria
+from .grader import MAX_EVIDENCE, finish, get_rubric, grade_text, rules_pass
 from .llm import FormatRejected, LLMSettings, build_client, chat, resolve_settings
 from .llm_cache import ResponseCache, cache_key
-from .prompt_inference import resolve_prompt
 from .results import CriterionResult, CritiqueItem, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
 from .rubric.model import Rubric
 from .tokens import TokenCounter, context_window, counter_for, pricing_for
@@ -653,9 +652,8 @@ def prepare(text: str, *, name: str, prompt: str | None, rubric_path, model: str
             counter: TokenCounter | None = None) -> Prepared:
     """Rules pass, request and token count; refuses an answer over the model's budget."""
     rubric, matcher = get_rubric(rubric_path)
-    doc = parse(text)
-    prompt_report = resolve_prompt(doc, matcher, prompt)
-    rules = match_criteria(doc, rubric, matcher, prompt_report.id)
+    found = rules_pass(parse(text), matcher, prompt)
+    doc, prompt_report, rules = found.doc, found.prompt, found.criteria
     request = build_request(doc, rubric, prompt_report.id, rules, model=model)
     counter = counter or counter_for(model)
     tokens = counter.count_messages(request.messages, response_format=request.response_format())
@@ -722,7 +720,7 @@ class LLMGrader:
 
         return grade
 
-    def grade(self, text: str, *, name: str = "<answer>", prompt: str | None = None) -> GradeResult:
+    def grade(self, text: str, name: str = "<answer>", prompt: str | None = None) -> GradeResult:
         p = prepare(text, name=name, prompt=prompt, rubric_path=self.rubric_path, model=self.settings.model)
         self.stats.answers += 1
         injections = find_injections(p.doc)
@@ -746,9 +744,8 @@ class LLMGrader:
         """Policy 4: nothing is sent; the rules grade the answer with the injected lines blanked."""
         blank = set(injections)
         doc = parse("\n".join("" if line.number in blank else line.text for line in p.doc.lines) + "\n")
-        prompt_report = resolve_prompt(doc, p.matcher, prompt)
-        criteria = match_criteria(doc, p.rubric, p.matcher, prompt_report.id)
-        result = finish(p.name, doc, p.matcher, prompt_report, criteria, grader="rules")
+        found = rules_pass(doc, p.matcher, prompt)
+        result = finish(p.name, doc, p.matcher, found.prompt, found.criteria, grader="rules")
         shown = ", ".join(str(n) for n in injections[:6]) + (", ..." if len(injections) > 6 else "")
         note = (f"line {shown} of the answer addresses the grader (prompt injection?): not sent to the LLM; "
                 "graded by the rules alone, ignoring those lines")

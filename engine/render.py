@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .errors import OutputError
 from .results import VERDICT_LABELS, Followup, GradeResult
+from .vocabulary import LEVEL_NAMES
 
 if TYPE_CHECKING:
     from .attempts import History, Movement
@@ -162,10 +163,8 @@ def render_html(result: GradeResult, *, answer: str, rubric: Rubric | None = Non
     rubric = _rubric(rubric)
     ctx = html_context(result, rubric, answer)
     spec = rubric.prompt_spec(result.prompt) if result.prompt else None
-    charts = [("chart-parts", "The six parts of the answer", ctx.pop("parts")),
-              ("chart-mechanics", "The ten must-say mechanics", ctx.pop("mechanics"))]
     return _html_environment().get_template("report.html.j2").render(
-        result=result, critique=result.critique, prompt_note=_prompt_note(result), charts=charts,
+        result=result, critique=result.critique, prompt_note=_prompt_note(result),
         verdict_label=VERDICT_LABELS[result.verdict], version=__version__,
         prompt_title=f"{spec.number}. {spec.title}" if spec else "none", **ctx)
 
@@ -258,7 +257,6 @@ def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, rubric: R
 
 
 HISTORY_ROWS = 10
-_LEVEL_NAMES = ("missing", "mentioned", "substantiated")
 
 
 def _movement_lines(move: Movement, after: GradeResult, rubric: Rubric, *, indent: str) -> list[str]:
@@ -274,7 +272,7 @@ def _movement_lines(move: Movement, after: GradeResult, rubric: Rubric, *, inden
     lines = []
     if shown:
         lines.append(f"{indent}{'what moved':<{width}}  before -> after")
-        lines += [f"{indent}{r.title:<{width}}  {_LEVEL_NAMES[r.before]} -> {_LEVEL_NAMES[r.after]}" for r in shown]
+        lines += [f"{indent}{r.title:<{width}}  {LEVEL_NAMES[r.before]} -> {LEVEL_NAMES[r.after]}" for r in shown]
     notes = []
     if len(rows) > len(shown):
         notes.append(f"and {len(rows) - len(shown)} more")

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-Verdict = Literal["below_bar", "senior", "architect"]
-VERDICT_LABELS = {"below_bar": "below bar", "senior": "senior", "architect": "architect"}
+from .vocabulary import VERDICT_LABELS as VERDICT_LABELS  # where the reports import it from
+from .vocabulary import Depth, Verdict
 
 
 class Evidence(BaseModel):
@@ -50,7 +50,7 @@ class PromptReport(BaseModel):
 
 class Followup(BaseModel):
     criterion: str
-    depth: Literal["missing", "mentioned", "substantiated"]
+    depth: Depth
     question: str
 
 

@@ -10,19 +10,20 @@ Verdict, in order (each cap applies only when listed in the rubric's `caps`):
 1. by score: architect at or above `architect_min_score`, senior at or above `senior_min_score`;
    within `borderline_points` of a bar, the verdict is borderline;
 2. keyword stuffing (many ideas named, few substantiated) -> below bar;
-3. a generic enterprise diagram (architecture named, at most `diagram_max_reasoned` decisions or
-   correctness mechanics substantiated) -> below bar;
+3. a generic enterprise diagram (at least `diagram_min_architecture` criteria of the
+   `architecture_sections` named, at most `diagram_max_reasoned` of the `reasoned_sections`
+   substantiated) -> below bar;
 4. the architect signals (`architect_requires`; bundled: says what stays batch and why, and
    has a tenant isolation model) must be shown for architect;
 5. no core correctness mechanic at all -> below bar; none substantiated -> at most senior.
+What each cap says is the rubric's (`[verdicts.messages]`).
 """
 
 from __future__ import annotations
 
 from .results import CriterionResult, Verdict
 from .rubric.model import Rubric
-
-_ORDER: list[Verdict] = ["below_bar", "senior", "architect"]
+from .vocabulary import verdict_rank
 
 
 def section_scores(criteria: list[CriterionResult], rubric: Rubric) -> dict[str, float]:
@@ -72,11 +73,18 @@ def flags(criteria: list[CriterionResult], rubric: Rubric) -> list[str]:
         len(substantiated) / len(named) <= rules.stuffing_max_substantiated_ratio
     ):
         out.append("keyword_stuffing")
-    architecture = [c for c in criteria if c.section == "architecture" and c.level >= 1]
-    reasoned = [c for c in criteria if c.section in ("decisions", "correctness", "prompt") and c.level == 2]
+    if not diagram_applies(rubric):
+        return out
+    architecture = [c for c in criteria if c.section in rules.architecture_sections and c.level >= 1]
+    reasoned = [c for c in criteria if c.section in rules.reasoned_sections and c.level == 2]
     if len(architecture) >= rules.diagram_min_architecture and len(reasoned) <= rules.diagram_max_reasoned:
         out.append("generic_diagram")
     return out
+
+
+def diagram_applies(rubric: Rubric) -> bool:
+    """Whether the rubric has a section of the diagram's boxes at all (else no generic diagram)."""
+    return any(s.id in rubric.verdicts.architecture_sections for s in rubric.sections)
 
 
 def verdict(criteria: list[CriterionResult], rubric: Rubric, value: float,
@@ -96,31 +104,27 @@ def verdict(criteria: list[CriterionResult], rubric: Rubric, value: float,
 
     def cap(limit: Verdict, why: str, name: str) -> None:
         nonlocal v
-        if name in rules.caps and _ORDER.index(v) > _ORDER.index(limit):
+        if name in rules.caps and verdict_rank(v) > verdict_rank(limit):
             v = limit
             reasons.append(why)
 
+    said = rules.messages
     if "keyword_stuffing" in found_flags:
-        cap("below_bar", "capped at below bar: many ideas are named but almost none is explained "
-                         "(keyword stuffing)", "keyword_stuffing")
+        cap("below_bar", said.keyword_stuffing, "keyword_stuffing")
     if "generic_diagram" in found_flags:
-        cap("below_bar", "capped at below bar: a generic enterprise diagram, components without "
-                         "trade-offs or correctness mechanics", "generic_diagram")
+        cap("below_bar", said.generic_diagram, "generic_diagram")
     by_id = {c.id: c for c in criteria}
     unmet = [by_id[cid].title for cid, need in rules.architect_requires.items()
              if cid in by_id and by_id[cid].level < need]
     if unmet:
-        cap("senior", "capped at senior: the architect signals are not shown (" + "; ".join(unmet) + ")",
-            "architect_requires")
+        cap("senior", said.architect_requires.replace("{criteria}", "; ".join(unmet)), "architect_requires")
     core = [c for c in criteria if rubric.criterion(c.id).core_correctness]
     if core:
         if all(c.level == 0 for c in core):
-            cap("below_bar", "capped at below bar: no correctness mechanics (idempotency, late data, "
-                             "merges) at all", "core_correctness")
+            cap("below_bar", said.core_correctness_none, "core_correctness")
         elif all(c.level < 2 for c in core):
             weak = ", ".join(c.title for c in core)
-            cap("senior", f"capped at senior: no correctness mechanic is substantiated ({weak})",
-                "core_correctness")
+            cap("senior", said.core_correctness_weak.replace("{criteria}", weak), "core_correctness")
     near = borderline(value, rubric)
     if near and len(reasons) == 1:  # a cap decided it otherwise, whatever the score
         reasons.append(f"borderline: the score is within {rubric.verdicts.borderline_points:g} points of the "

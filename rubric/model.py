@@ -26,8 +26,7 @@ from pydantic import (
 )
 
 from ..files import FileRefused, read_bounded
-
-Depth = Literal["missing", "mentioned", "substantiated"]
+from ..vocabulary import Depth
 
 
 class _Strict(BaseModel):
@@ -249,6 +248,8 @@ class Section(_Strict):
     title: str
     part: int | None = Field(default=None, description="position in the answer structure, 1-based")
     heading: list[str] = Field(default=[], description="patterns that recognise this part's heading")
+    chart: bool = Field(default=False, description="the HTML report draws a chart of this section's criteria, "
+                        "one bar each, captioned with the section's title")
 
     _check = field_validator("heading")(_validate_patterns)
 
@@ -277,6 +278,25 @@ CapKind = Literal["keyword_stuffing", "generic_diagram", "architect_requires", "
 CAP_KINDS: tuple[CapKind, ...] = get_args(CapKind)
 
 
+class CapMessages(_Strict):
+    """What the report says about each cap, in the rubric's own terms. `{criteria}` stands for the
+    titles of the criteria behind the cap, joined with '; ' (architect signals) or ', ' (the rest)."""
+
+    keyword_stuffing: str = "capped at below bar: many ideas are named but almost none is explained " \
+        "(keyword stuffing)"
+    generic_diagram: str = "capped at below bar: components are named without the reasoning behind them " \
+        "(a generic diagram)"
+    architect_requires: str = "capped at senior: the architect signals are not shown ({criteria})"
+    core_correctness_none: str = "capped at below bar: none of the core criteria is there at all"
+    core_correctness_weak: str = "capped at senior: no core criterion is substantiated ({criteria})"
+    core_correctness_none_explained: str = "No core criterion: none of them ({criteria}) appears."
+    core_correctness_weak_explained: str = "No core criterion shown working: they are named ({criteria}) but " \
+        "none comes with how it works."
+    keyword_stuffing_step: str = "Pick fewer ideas and show how each works: a key, a number, a reason. " \
+        "A list of terms reads as rehearsed, not experienced."
+    generic_diagram_step: str = "Stop listing components; for each one say what you chose instead and why."
+
+
 class Guide(_Strict):
     """Where the rubric comes from, as a reader can find it: "the guide's order" names it."""
 
@@ -301,10 +321,23 @@ class Verdicts(_Strict):
         ge=0, le=1, allow_inf_nan=False, description="... and at most this share of them substantiated"
     )
     diagram_min_architecture: int = Field(
-        ge=0, description="a generic diagram names at least this many architecture criteria"
+        default=3, ge=0, description="a generic diagram names at least this many criteria of the "
+        "`architecture_sections`"
     )
     diagram_max_reasoned: int = Field(
-        ge=0, description="... and substantiates at most this many decision/correctness criteria"
+        default=1, ge=0, description="... and substantiates at most this many of the `reasoned_sections`"
+    )
+    architecture_sections: list[str] = Field(
+        default=["architecture"], description="sections whose named criteria are the diagram's boxes; the "
+        "generic-diagram flag is never raised when none of them is a section of the rubric"
+    )
+    reasoned_sections: list[str] = Field(
+        default=["decisions", "correctness", "prompt"],
+        description="sections whose substantiated criteria are the reasoning behind the boxes"
+    )
+    messages: CapMessages = Field(
+        default_factory=lambda: CapMessages(),
+        description="what the report says when a cap holds the verdict, and the next step it suggests"
     )
     architect_requires: dict[str, Annotated[int, Field(ge=1, le=2)]] = Field(
         default={}, description="criterion id -> the level it must reach for an architect verdict"
