@@ -128,8 +128,10 @@ LOW_CONFIDENCE = 0.5
 """Below this, the inferred prompt may well be wrong: the report says how to name it."""
 
 
-def _prompt_note(result: GradeResult) -> str:
+def _prompt_note(result: GradeResult, rubric: Rubric | None = None) -> str:
     info = result.prompt_info
+    if info.source == "none" and rubric is not None and not rubric.prompts:
+        return "this rubric defines no practice prompts"
     if info.source == "inferred":
         note = f"inferred, confidence {info.confidence:.2f}"
         if info.confidence < LOW_CONFIDENCE:
@@ -164,7 +166,7 @@ def render_html(result: GradeResult, *, answer: str, rubric: Rubric | None = Non
     ctx = html_context(result, rubric, answer)
     spec = rubric.prompt_spec(result.prompt) if result.prompt else None
     return _html_environment().get_template("report.html.j2").render(
-        result=result, critique=result.critique, prompt_note=_prompt_note(result),
+        result=result, critique=result.critique, prompt_note=_prompt_note(result, rubric),
         verdict_label=VERDICT_LABELS[result.verdict], version=__version__,
         prompt_title=f"{spec.number}. {spec.title}" if spec else "none", **ctx)
 
@@ -180,7 +182,7 @@ def render(result: GradeResult, fmt: str, *, colour: bool = False, answer: str |
         return render_html(result, answer=answer, rubric=rubric)
     name = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
     template = _environment(colour and fmt == "text").get_template(name)
-    return template.render(result=result, critique=result.critique, prompt_note=_prompt_note(result),
+    return template.render(result=result, critique=result.critique, prompt_note=_prompt_note(result, rubric),
                            verdict_label=VERDICT_LABELS[result.verdict], sections=_sections(result))
 
 
@@ -194,7 +196,7 @@ def render_many(results: list[GradeResult], fmt: str, *, colour: bool = False, a
         if len(results) != 1 or not answers:
             raise OutputError("--format html makes one page per answer: give one FILE")
         return render_html(results[0], answer=answers[0], rubric=rubric)
-    return "\n".join(render(r, fmt, colour=colour) for r in results)
+    return "\n".join(render(r, fmt, colour=colour, rubric=rubric) for r in results)
 
 
 def render_followups(result: GradeResult, questions: list[Followup], fmt: str, *, source: str = "bank",

@@ -17,7 +17,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 RUBRIC = FIXTURES / "ml_design.toml"
 ANSWER = FIXTURES / "ml_answer.md"
 BUNDLED_TRACES = ("/6 parts", " parts", "mechanic", "six", "must-say", "Answer structure", "Follow-up questions",
-                  "tenan", "idempoten", "late data", "enterprise diagram", "the guide")
+                  "tenan", "idempoten", "late data", "enterprise diagram", "the guide", "grade prompts")
 
 
 def _graded(fmt: str) -> str:
