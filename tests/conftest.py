@@ -65,3 +65,13 @@ def tiny_level() -> Callable[..., int]:
 def bundled_matcher() -> Matcher:
     """The bundled rubric, compiled straight from rubric/default.toml (no cache)."""
     return Matcher(load_rubric())
+
+
+@pytest.fixture
+def server():
+    """A fake OpenAI-compatible server on 127.0.0.1, started for one test (tests/fake_llm_server.py)."""
+    from .fake_llm_server import FakeLLMServer
+
+    s = FakeLLMServer().start()
+    yield s
+    s.stop()

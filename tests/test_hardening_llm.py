@@ -13,17 +13,9 @@ from grade.errors import LLMError
 from grade.llm import build_client, chat, resolve_settings
 
 from .conftest import ANSWERS
-from .fake_llm_server import FakeLLMServer
 
 SECRET = "sk-hardening-secret-9876543210"
 MOCK1 = str(ANSWERS / "mock1.md")
-
-
-@pytest.fixture
-def server():
-    s = FakeLLMServer().start()
-    yield s
-    s.stop()
 
 
 def run(*args: str, server=None, **env):

@@ -15,17 +15,9 @@ from grade.cli import main
 from grade.rubric.model import BUNDLED_RUBRIC
 
 from .conftest import ANSWERS
-from .fake_llm_server import FakeLLMServer
 
 SECRET = "sk-echoed-secret-key-5550123"
 MOCK1 = str(ANSWERS / "mock1.md")
-
-
-@pytest.fixture
-def server():
-    s = FakeLLMServer().start()
-    yield s
-    s.stop()
 
 
 def run(*args: str, server=None, **env):

@@ -13,7 +13,7 @@ from grade.grader import get_rubric
 from grade.llm_grade import concerns
 
 from .conftest import ANSWERS
-from .fake_llm_server import FakeLLMServer, reply, rule_levels, wants_critique
+from .fake_llm_server import reply, rule_levels, wants_critique
 
 MOCK1 = str(ANSWERS / "mock1.md")
 
@@ -43,13 +43,6 @@ UNRELATED = {
     "signals.streaming_restraint": "Late events: Flink watermark with a few minutes of allowed lateness",
     "prompt.realtime-analytics.late_events": "alert if the newest minute in `kpi_minute` is older than 2 minutes",
 }
-
-
-@pytest.fixture
-def server():
-    s = FakeLLMServer().start()
-    yield s
-    s.stop()
 
 
 def run(*args: str, server) -> dict:

@@ -7,23 +7,14 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 from grade.cli import main
 
 from .conftest import ANSWERS, REPO
-from .fake_llm_server import FakeLLMServer
 
 SECRET = "sk-cli-secret-key-42424242"
 MOCK1 = str(ANSWERS / "mock1.md")
 RAISE = {"mechanics.partition_strategy": (2, "ORDER BY (tenant_id, event_date, event_type)")}
-
-
-@pytest.fixture
-def server():
-    s = FakeLLMServer().start()
-    yield s
-    s.stop()
 
 
 def run(*args: str, server=None, **env):

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 from grade.cli import main
 from grade.grader import get_rubric, grade_text
 
 from .conftest import ANSWERS
-from .fake_llm_server import BEGIN_MARK, FakeLLMServer, followup_criteria
+from .fake_llm_server import BEGIN_MARK, followup_criteria
 
 SECRET = "sk-followups-secret-99999999"
 MOCK1 = str(ANSWERS / "mock1.md")
-
-
-@pytest.fixture
-def server():
-    s = FakeLLMServer().start()
-    yield s
-    s.stop()
 
 
 def run(*args: str, server=None, input: str | None = None, **env):

@@ -24,7 +24,7 @@ from grade.llm_grade import (
 )
 
 from .conftest import ANSWERS
-from .fake_llm_server import HALLUCINATED, FakeLLMServer, reply, rule_levels, wants_critique
+from .fake_llm_server import HALLUCINATED, reply, rule_levels, wants_critique
 
 SECRET = "sk-test-grade-secret-000111"
 MOCK1 = (ANSWERS / "mock1.md").read_text(encoding="utf-8")
@@ -32,13 +32,6 @@ MOCK1 = (ANSWERS / "mock1.md").read_text(encoding="utf-8")
 
 def line_of(text: str, fragment: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), 1) if fragment in line)
-
-
-@pytest.fixture
-def server():
-    s = FakeLLMServer().start()
-    yield s
-    s.stop()
 
 
 def grader_for(server, *, use_cache: bool = False, **kw) -> LLMGrader:
