@@ -255,7 +255,8 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
     each of `caps` (from gold levels and from the grader's levels): the rubric's own caps
     (`base_caps`) with that cap added, against them without it. With `wrap`, also how far the grade
     holds when the answer is hard-wrapped at WRAP_WIDTH columns."""
-    cap_rows: dict[str, list[tuple[str, str, str, str, str]]] = {s: [] for s in SPLITS}
+    # per split: (cap, gold verdict, from gold levels with / without it, from grader levels with / without it)
+    cap_rows: dict[str, list[tuple[str, str, str, str, str, str]]] = {s: [] for s in SPLITS}
     by_split: dict[str, Comparison] = {s: Comparison() for s in SPLITS}
     prompt_hits: dict[str, list[bool]] = {s: [] for s in SPLITS}
     misses: list[dict] = []
@@ -280,8 +281,8 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
                 cap_rows[ex.split].append((cap, ex.gold["verdict"],
                                            aggregate(ex.gold["levels"], gold_prompt, with_cap)[1],
                                            aggregate(ex.gold["levels"], gold_prompt, without)[1],
-                                           aggregate(pred, gold_prompt, with_cap)[1] + "|"
-                                           + aggregate(pred, gold_prompt, without)[1]))
+                                           aggregate(pred, gold_prompt, with_cap)[1],
+                                           aggregate(pred, gold_prompt, without)[1]))
         if wrap:
             wrapped = grader(hard_wrap(ex.text), ex.path.name, gold_prompt)
             w_pred = {c.id: c.level for c in wrapped.criteria}
@@ -321,18 +322,14 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
     return report
 
 
-def _cap_effects(rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict]:
+def _cap_effects(rows: list[tuple[str, str, str, str, str, str]]) -> dict[str, dict]:
     """Per cap: verdict accuracy with and without it, from gold levels and from the grader's levels."""
     out: dict[str, dict] = {}
     for cap in dict.fromkeys(r[0] for r in rows):
-        mine = [r for r in rows if r[0] == cap]
-        grader = [r[4].split("|") for r in mine]
-        out[cap] = {
-            "gold_levels_with": _share(g == w for _, g, w, _, _ in mine),
-            "gold_levels_without": _share(g == wo for _, g, _, wo, _ in mine),
-            "grader_with": _share(g == pw[0] for (_, g, *_), pw in zip(mine, grader, strict=True)),
-            "grader_without": _share(g == pw[1] for (_, g, *_), pw in zip(mine, grader, strict=True)),
-        }
+        mine = [r[1:] for r in rows if r[0] == cap]
+        out[cap] = {key: _share(r[0] == r[i] for r in mine)
+                    for i, key in enumerate(("gold_levels_with", "gold_levels_without", "grader_with",
+                                             "grader_without"), 1)}
     return out
 
 

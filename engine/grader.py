@@ -17,7 +17,7 @@ from .prompt_inference import resolve_prompt
 from .results import CriterionResult, Evidence, GradeResult, PromptReport
 from .rubric.model import Rubric, RubricError
 from .rubric_cache import load_compiled
-from .scoring import borderline, flags, score, verdict
+from .scoring import aggregate
 from .structure import analyse_structure
 
 MAX_EVIDENCE = 3
@@ -85,13 +85,10 @@ def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
            criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
     """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
     rubric = matcher.rubric
-    value = score(criteria, rubric)
-    found = flags(criteria, rubric)
-    v, reasons = verdict(criteria, rubric, value, found)
-    capped = any(r.startswith("capped") for r in reasons)
+    agg = aggregate(criteria, rubric)
     result = GradeResult(
-        file=name, prompt=prompt.id, prompt_info=prompt, score=value, verdict=v,
-        borderline=None if capped else borderline(value, rubric), verdict_reasons=reasons, flags=found,
+        file=name, prompt=prompt.id, prompt_info=prompt, score=agg.score, verdict=agg.verdict,
+        borderline=agg.borderline, verdict_reasons=agg.reasons, flags=agg.flags,
         structure=analyse_structure(doc, matcher, criteria),
         criteria=criteria, grader=grader,
     )
@@ -109,10 +106,8 @@ def grade_levels(levels: dict[str, int], prompt_id: str | None, *, rubric_path: 
         rubric = rubric.model_copy(update={"verdicts": rubric.verdicts.model_copy(update={"caps": caps})})
     criteria = [CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
                                 level=int(levels.get(c.id, 0))) for c in rubric.applicable(prompt_id)]
-    value = score(criteria, rubric)
-    v, reasons = verdict(criteria, rubric, value, flags(criteria, rubric))
-    capped = any(r.startswith("capped") for r in reasons)
-    return value, v, None if capped else borderline(value, rubric)
+    agg = aggregate(criteria, rubric)
+    return agg.score, agg.verdict, agg.borderline
 
 
 def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,

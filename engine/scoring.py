@@ -21,6 +21,8 @@ What each cap says is the rubric's (`[verdicts.messages]`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .results import CriterionResult, Verdict
 from .rubric.model import Rubric
 from .vocabulary import verdict_rank
@@ -62,6 +64,26 @@ def borderline(value: float, rubric: Rubric) -> str | None:
                                                        ("architect", rules.architect_min_score))
             if abs(value - bar) < rules.borderline_points]
     return min(near)[1] if near else None
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """What the scoring rules make of a set of criterion levels."""
+
+    score: float
+    flags: list[str]
+    verdict: Verdict
+    reasons: list[str]
+    borderline: str | None  # the bar the score sits near, unless a cap decided the verdict
+
+
+def aggregate(criteria: list[CriterionResult], rubric: Rubric) -> Aggregate:
+    """Score, flags, verdict with its reasons, and the borderline bar, in one place."""
+    value = score(criteria, rubric)
+    found = flags(criteria, rubric)
+    v, reasons = verdict(criteria, rubric, value, found)
+    capped = any(r.startswith("capped") for r in reasons)
+    return Aggregate(value, found, v, reasons, None if capped else borderline(value, rubric))
 
 
 def flags(criteria: list[CriterionResult], rubric: Rubric) -> list[str]:

@@ -75,3 +75,17 @@ def server():
     s = FakeLLMServer().start()
     yield s
     s.stop()
+
+
+def mount_tmpfs(mount, options: str, why: str):
+    """Mount a real tmpfs at `mount` for one test, when this machine lets us (root on Linux), else
+    skip with `why`; a generator for a fixture to yield from."""
+    import shutil
+    import subprocess
+
+    mount.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip(why)
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)

@@ -256,15 +256,9 @@ def test_a_group_alone_shows_its_help(args, first):
 def read_only_home(tmp_path):
     """GRADE_HOME on a read-only file system, when this machine lets us mount one (root on Linux):
     unlike folder modes, that stops root too."""
-    import shutil
+    from .conftest import mount_tmpfs
 
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    if shutil.which("mount") is None or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)], capture_output=True).returncode:
-        pytest.skip("cannot mount a read-only tmpfs here")
-    yield mount
-    subprocess.run(["umount", str(mount)], capture_output=True)
+    yield from mount_tmpfs(tmp_path / "ro", "ro,size=64k", "cannot mount a read-only tmpfs here")
 
 
 def test_a_read_only_file_system_for_everything(read_only_home, tmp_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -71,13 +69,9 @@ def test_a_written_report_has_ordinary_permissions(tmp_path):
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A real 16 kB file system, when this machine lets us mount one (root on Linux)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    if shutil.which("mount") is None or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)], capture_output=True).returncode:
-        pytest.skip("cannot mount a small tmpfs here")
-    yield mount
-    subprocess.run(["umount", str(mount)], capture_output=True)
+    from .conftest import mount_tmpfs
+
+    yield from mount_tmpfs(tmp_path / "tiny", "size=16k", "cannot mount a small tmpfs here")
 
 
 def test_a_full_disk_for_real(tiny_disk: Path):
