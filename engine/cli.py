@@ -125,7 +125,7 @@ def _fail(exc: GradeError) -> None:
 
 
 def _rubric_time_limit(rubric_path: str | None, name: str):
-    from .grader import rubric_time_limit
+    from .core.grader import rubric_time_limit
 
     return rubric_time_limit(rubric_path, name)
 
@@ -134,10 +134,10 @@ def _grader(use_llm: bool, *, model: str | None = None, timeout: float | None = 
             rubric_path: str | None = None):
     """The grader the options ask for: the rules refined by a model with --llm, else the rules."""
     if use_llm:
-        from .llm_grade import LLMGrader
+        from .llm.grading import LLMGrader
 
         return LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache, rubric_path=rubric_path)
-    from .grader import RulesGrader
+    from .core.grader import RulesGrader
 
     return RulesGrader(rubric_path, time_limit=True)
 
@@ -182,16 +182,16 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
                output: str | None, force: bool, min_score: float | None, use_llm: bool, model: str | None,
                dry_run: bool, no_cache: bool, timeout: float | None) -> None:
     """Grade one or more answer files (`-` reads standard input)."""
-    from .grader import get_rubric
-    from .inputs import read_answer
-    from .llm import llm_enabled
-    from .outputs import emit
-    from .render import render_many
+    from .core.grader import get_rubric
+    from .core.inputs import read_answer
+    from .llm.client import llm_enabled
+    from .report.outputs import emit
+    from .report.render import render_many
 
     results, texts = [], []
     use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
     if dry_run:
-        from .llm_grade import plan_requests
+        from .llm.grading import plan_requests
 
         answers = [read_answer(path) for path in files]
         click.echo(plan_requests(answers, prompt=prompt, rubric_path=rubric_path, model=model, timeout=timeout),
@@ -220,7 +220,7 @@ def rubric_group() -> None:
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), help="A rubric file (default: bundled).")
 def rubric_show(rubric_path: str | None) -> None:
     """Print the criteria and their weights."""
-    from .grader import get_rubric
+    from .core.grader import get_rubric
 
     rubric, _ = get_rubric(rubric_path)
     click.echo(f"{rubric.name} {rubric.version}: {len(rubric.criteria)} criteria")
@@ -238,7 +238,7 @@ def rubric_show(rubric_path: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def rubric_check(path: str) -> None:
     """Validate a rubric file; exit 3 with the problems if it is invalid."""
-    from .grader import get_rubric
+    from .core.grader import get_rubric
 
     rubric, _ = get_rubric(path)
     click.echo(f"{path}: valid ({len(rubric.criteria)} criteria, {len(rubric.prompts)} prompts, "
@@ -267,10 +267,10 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     """Measure the grader against a labelled corpus (default: ./evals)."""
     from pathlib import Path
 
-    from .eval_report import render_markdown, render_text
-    from .evaluation import check_thresholds, evaluate, load_corpus
-    from .feedback_audit import audit_corpus, remembering
-    from .grader import RulesGrader, get_rubric, grade_levels
+    from .core.grader import RulesGrader, get_rubric, grade_levels
+    from .eval.evaluation import check_thresholds, evaluate, load_corpus
+    from .eval.feedback_audit import audit_corpus, remembering
+    from .report.eval_report import render_markdown, render_text
     from .rubric.model import CAP_KINDS
 
     grader = remembering(RulesGrader(rubric_path).grade)
@@ -284,7 +284,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
                       base_caps=list(rubric.verdicts.caps))
     report["feedback"] = audit_corpus(examples, grader, matcher)
     if use_llm:
-        from .llm_grade import compare_with_llm
+        from .llm.grading import compare_with_llm
 
         both = compare_with_llm(examples, report, fmt, model=model, rubric_path=rubric_path,
                                 fail_under=list(fail_under))
@@ -325,12 +325,12 @@ def _llm_options(f):
 def _followup_writer(use_llm: bool, model: str | None, timeout: float | None, no_cache: bool,
                      rubric_path: str | None):
     """The LLM follow-up writer when --llm (or GRADE_LLM=1) asks for one, else None."""
-    from .llm import llm_enabled
+    from .llm.client import llm_enabled
 
     if not llm_enabled(use_llm):
         return None
-    from .grader import get_rubric
-    from .llm_followups import LLMFollowupWriter
+    from .core.grader import get_rubric
+    from .llm.followups import LLMFollowupWriter
 
     return LLMFollowupWriter.from_options(get_rubric(rubric_path)[0], model=model, timeout=timeout,
                                           use_cache=not no_cache, rubric_path=rubric_path)
@@ -349,10 +349,10 @@ def followups_cmd(file: str, prompt: str | None, rubric_path: str | None, fmt: s
     FILE is an answer (`-` reads standard input). Each question names the criterion it probes:
     answer it in your file and re-grade. With --llm a model writes them, under the bank's checks.
     """
-    from .followups import written_followups
-    from .grader import RulesGrader, get_rubric
-    from .inputs import read_answer
-    from .render import render_followups
+    from .core.grader import RulesGrader, get_rubric
+    from .core.inputs import read_answer
+    from .feedback.followups import written_followups
+    from .report.render import render_followups
 
     name, text = read_answer(file)
     result = RulesGrader(rubric_path, time_limit=True).grade(text, name, prompt)  # a model writes questions only
@@ -381,8 +381,8 @@ def _writer_note(writer, written: bool) -> str | None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def prompts_cmd(rubric_path: str | None, fmt: str) -> None:
     """List the five practice prompts and what each must handle."""
-    from .grader import get_rubric
-    from .render import render_prompts
+    from .core.grader import get_rubric
+    from .report.render import render_prompts
 
     rubric, _ = get_rubric(rubric_path)
     click.echo(render_prompts(rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
@@ -406,8 +406,8 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
     saved (never overwritten) in $GRADE_HOME/data/attempts, else $XDG_DATA_HOME/grade/attempts
     (default ~/.local/share/grade/attempts); `grade history` shows the progress.
     """
-    from . import mock
-    from .render import render_answer_template, render_mock_intro, render_mock_outcome
+    from .practice import mock
+    from .report.render import render_answer_template, render_mock_intro, render_mock_outcome
 
     colour = _use_colour(sys.stdout)
     rubric, spec = mock.load_spec(prompt, rubric_path)
@@ -440,10 +440,10 @@ def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     PROMPT (id or number) limits it to one practice prompt. Attempts are read from where `grade
     mock` saves them ($GRADE_HOME/data/attempts, else ~/.local/share/grade/attempts).
     """
-    from .attempts import load_history
-    from .grader import get_rubric
-    from .mock import resolve_spec
-    from .render import render_history
+    from .core.grader import get_rubric
+    from .practice.attempts import load_history
+    from .practice.mock import resolve_spec
+    from .report.render import render_history
 
     rubric, _ = get_rubric(rubric_path)
     prompt_id = resolve_spec(rubric, prompt).id if prompt else None

@@ -44,7 +44,7 @@ def main() -> None:
     print(f"floor:      import click, pydantic, jinja2  median {f * 1000:.0f} ms")
     print(f"ratio:      {c / f:.2f}x (target <= 1.5x)")
 
-    from grade.grader import grade_text
+    from grade.core.grader import grade_text
 
     corpus = sorted((REPO / "evals" / "corpus").glob("*/*.md")) + sorted((REPO / "answers").glob("*.md"))
     texts = [p.read_text(encoding="utf-8") for p in corpus]

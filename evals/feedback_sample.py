@@ -22,8 +22,8 @@ import random
 import sys
 from pathlib import Path
 
-from grade.evaluation import Example, load_corpus
-from grade.grader import grade_text
+from grade.core.grader import grade_text
+from grade.eval.evaluation import Example, load_corpus
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("useful", "already answered", "presupposes", "duplicate", "platitude")

@@ -24,10 +24,10 @@ import random
 import re
 from pathlib import Path
 
-from grade.grader import get_rubric, grade_levels, grade_text
-from grade.results import CriterionResult
+from grade.core.grader import get_rubric, grade_levels, grade_text
+from grade.core.results import CriterionResult
+from grade.core.scoring import section_scores
 from grade.rubric.model import BUNDLED_RUBRIC, CAP_KINDS, Rubric
-from grade.scoring import section_scores
 
 ROOT = Path(__file__).resolve().parent
 VERDICTS = ["below_bar", "senior", "architect"]

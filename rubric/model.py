@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..files import FileRefused, read_bounded
+from ..core.files import FileRefused, read_bounded
 from ..vocabulary import Depth
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from grade.document import parse
-from grade.matcher import Matcher
+from grade.core.document import parse
+from grade.core.matcher import Matcher
 from grade.rubric.model import Rubric, load_rubric
 
 REPO = Path(__file__).resolve().parent.parent

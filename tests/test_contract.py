@@ -13,7 +13,7 @@ from typing import get_args
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.results import Verdict
+from grade.core.results import Verdict
 from grade.rubric.model import Depth, load_rubric
 
 from .conftest import ANSWERS, REPO

@@ -1,4 +1,4 @@
-from grade.document import normalise, parse
+from grade.core.document import normalise, parse
 
 
 def test_kinds_and_line_numbers() -> None:

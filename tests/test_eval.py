@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.grader import get_rubric
-from grade.metrics import prf, quadratic_weighted_kappa, spearman
+from grade.core.grader import get_rubric
+from grade.eval.metrics import prf, quadratic_weighted_kappa, spearman
 
 from .conftest import REPO
 

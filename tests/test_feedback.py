@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 from grade.cli import main
-from grade.results import Critique
+from grade.core.results import Critique
 
 from .conftest import ANSWERS
 
@@ -39,7 +39,7 @@ def _idea_of(rubric, cid: str) -> str:
 
 
 def test_one_gap_and_one_next_step_per_idea_across_the_corpus() -> None:
-    from grade.grader import get_rubric, grade_text
+    from grade.core.grader import get_rubric, grade_text
 
     from .conftest import REPO
 
@@ -52,8 +52,8 @@ def test_one_gap_and_one_next_step_per_idea_across_the_corpus() -> None:
 
 
 def test_a_group_is_one_gap_naming_every_member_at_its_weakest_level() -> None:
-    from grade.critique import build_critique
-    from grade.grader import get_rubric, grade_text
+    from grade.core.grader import get_rubric, grade_text
+    from grade.feedback.critique import build_critique
 
     text = ("Late events: we keep a 10-minute grace period in Flink, then recompute the last 2 days nightly.\n"
             "Event time drives the windows.\n")
@@ -78,9 +78,9 @@ def test_mock1_names_late_data_once_and_dedupe_once() -> None:
 
 
 def test_a_strength_cites_a_line_with_the_mechanism_never_a_heading_or_a_mere_mention() -> None:
-    from grade.document import parse
-    from grade.grader import get_rubric, grade_text
-    from grade.mechanism import is_title_line, mechanism_lines
+    from grade.core.document import parse
+    from grade.core.grader import get_rubric, grade_text
+    from grade.feedback.mechanism import is_title_line, mechanism_lines
 
     text = ("# Platform\n\n## Governance and catalog\n\n- We use a catalog.\n- Lineage in DataHub.\n"
             "- Airflow orchestrates every job.\n- Data quality checks on each table.\n")
@@ -114,8 +114,8 @@ def test_every_flag_and_cap_is_named_in_every_format() -> None:
 
 
 def test_a_cap_that_decides_the_verdict_says_so() -> None:
-    from grade.explain import flags_and_caps
-    from grade.grader import get_rubric, grade_text
+    from grade.core.grader import get_rubric, grade_text
+    from grade.feedback.explain import flags_and_caps
     from grade.rubric.model import CAP_KINDS
 
     bundled, _ = get_rubric()

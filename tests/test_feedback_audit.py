@@ -6,10 +6,10 @@ import json
 
 from click.testing import CliRunner
 from grade.cli import main
-from grade.document import parse
-from grade.feedback_audit import audit_answer, summarise
-from grade.grader import get_rubric, grade_text
-from grade.results import CritiqueItem, Followup
+from grade.core.document import parse
+from grade.core.grader import get_rubric, grade_text
+from grade.core.results import CritiqueItem, Followup
+from grade.eval.feedback_audit import audit_answer, summarise
 
 from .conftest import REPO
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from grade.evaluation import load_corpus
+from grade.eval.evaluation import load_corpus
 
 from .conftest import REPO
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.document import parse
-from grade.followups import DEPTHS, anchored, choose_followups, interviewer_followups
-from grade.grader import get_rubric, grade_text
-from grade.ideas import by_cost, ideas
-from grade.quotes import plain, shown, whole_sentence
-from grade.results import CriterionResult, Evidence, Followup
+from grade.core.document import parse
+from grade.core.grader import get_rubric, grade_text
+from grade.core.results import CriterionResult, Evidence, Followup
+from grade.feedback.followups import DEPTHS, anchored, choose_followups, interviewer_followups
+from grade.feedback.ideas import by_cost, ideas
+from grade.feedback.quotes import plain, shown, whole_sentence
 
 from .conftest import ANSWERS
 

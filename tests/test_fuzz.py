@@ -13,11 +13,11 @@ import time
 
 from click.testing import CliRunner
 from grade.cli import main
-from grade.document import parse
+from grade.core.document import parse
+from grade.core.grader import get_rubric, grade_text, match_criteria
+from grade.core.matcher import _ITEM_SPLIT, _split_items
 from grade.errors import GradeError
-from grade.grader import get_rubric, grade_text, match_criteria
-from grade.llm_grade import Judgement, ReplyInvalid, judgements, merge, parse_reply, reply_model
-from grade.matcher import _ITEM_SPLIT, _split_items
+from grade.llm.grading import Judgement, ReplyInvalid, judgements, merge, parse_reply, reply_model
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -244,7 +244,7 @@ scan_texts = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from(["5", "
 @settings(FUZZ, max_examples=120, deadline=5000)
 @given(text=scan_texts)
 def test_the_indexed_scan_finds_exactly_what_finditer_finds(monkeypatch, text):
-    from grade import scan
+    from grade.core import scan
 
     monkeypatch.setattr(scan, "THRESHOLD", 0)
     memo: dict = {}
@@ -253,6 +253,6 @@ def test_the_indexed_scan_finds_exactly_what_finditer_finds(monkeypatch, text):
 
 
 def test_every_bundled_pattern_takes_the_indexed_scan():
-    from grade import scan
+    from grade.core import scan
 
     assert all(scan.first_chars(p.pattern, p.flags) is not None for p in _PATTERNS)

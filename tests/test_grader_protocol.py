@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
-from grade.grader import Grader, RulesGrader, grade_text
-from grade.llm_grade import LLMGrader
+from grade.core.grader import Grader, RulesGrader, grade_text
+from grade.llm.grading import LLMGrader
 
 from .conftest import ANSWERS
 

@@ -101,7 +101,7 @@ def test_mock_with_a_folder_that_cannot_be_created(tmp_path):
 
 
 def test_mock_in_the_editor_checks_the_folder_before_the_answer_is_typed(monkeypatch, tmp_path):
-    from grade import mock
+    from grade.practice import mock
 
     home = tmp_path / "file"
     home.write_text("x", encoding="utf-8")
@@ -153,7 +153,7 @@ def test_home_unknown_to_the_system(monkeypatch):
 
 # ------------------------------------------------------------------------------------ caches
 def test_a_corrupt_or_truncated_template_cache_is_ignored(isolated_home):
-    from grade import render
+    from grade.report import render
 
     render._environment.cache_clear()
     baseline = run(MOCK1).output
@@ -169,7 +169,7 @@ def test_a_corrupt_or_truncated_template_cache_is_ignored(isolated_home):
 
 
 def test_a_template_cache_that_is_not_a_folder_is_no_cache(isolated_home):
-    from grade import render
+    from grade.report import render
 
     (isolated_home / "cache").mkdir(parents=True)
     (isolated_home / "cache" / "templates").write_text("a file", encoding="utf-8")
@@ -229,12 +229,12 @@ def test_help_lists_only_the_exit_codes_a_command_can_give():
 
 
 def test_interrupt_inside_a_command_is_130(monkeypatch):
-    import grade.grader
+    import grade.core.grader
 
     def interrupted(*a, **kw):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(grade.grader, "grade_text", interrupted)
+    monkeypatch.setattr(grade.core.grader, "grade_text", interrupted)
     r = run(MOCK1)
     assert r.exit_code == 130 and r.stderr == "grade: interrupted\n"
 

@@ -143,7 +143,7 @@ def test_a_deeply_nested_toml_is_an_invalid_rubric(tmp_path):
 
 
 def test_a_slow_pattern_that_rubric_check_allows_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
-    from grade import limits
+    from grade.core import limits
 
     monkeypatch.setattr(limits, "RUBRIC_TIME_LIMIT", 1.0)
     path = write_rubric(tmp_path, mention=r"['.{0,60}.{0,60}.{0,60}q']")  # bounded, yet ~200k steps a word

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from grade.cli import main
 from grade.errors import LLMError
-from grade.llm import build_client, chat, resolve_settings
+from grade.llm.client import build_client, chat, resolve_settings
 
 from .conftest import ANSWERS
 

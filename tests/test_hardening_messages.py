@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.grader import get_rubric
-from grade.render import cut_words
+from grade.core.grader import get_rubric
+from grade.report.render import cut_words
 
 from .conftest import ANSWERS
 

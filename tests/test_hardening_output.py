@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from grade import outputs
+from grade.report import outputs
 from grade.cli import main
 
 from .conftest import ANSWERS

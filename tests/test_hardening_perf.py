@@ -6,8 +6,8 @@ import random
 import time
 
 import pytest
-from grade.grader import grade_text
-from grade.matcher import _ITEM_SPLIT, _split_items
+from grade.core.grader import grade_text
+from grade.core.matcher import _ITEM_SPLIT, _split_items
 
 ITEM = "dedupe by event_id because retries, watermark 5 min, MERGE on key"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from grade import grader
+from grade.core import grader
 from grade.cli import main
 from grade.rubric.model import BUNDLED_RUBRIC
 

@@ -9,8 +9,8 @@ import json
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.grader import get_rubric
-from grade.llm_grade import concerns
+from grade.core.grader import get_rubric
+from grade.llm.grading import concerns
 
 from .conftest import ANSWERS
 from .fake_llm_server import reply, rule_levels, wants_critique

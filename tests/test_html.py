@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.grader import grade_text
-from grade.render import render
+from grade.core.grader import grade_text
+from grade.report.render import render
 
 from .conftest import ANSWERS
 

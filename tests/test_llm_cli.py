@@ -166,7 +166,7 @@ def test_eval_llm_thresholds_apply_to_rules_llm(server, tmp_path):
 
 
 def test_cold_start_imports_neither_openai_nor_tiktoken():
-    code = ("import sys, grade.cli, grade.grader, grade.llm, grade.llm_grade; "
+    code = ("import sys, grade.cli, grade.core.grader, grade.llm.client, grade.llm.grading; "
             "print(sorted(m for m in ('openai', 'tiktoken', 'httpx', 'httpx2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"

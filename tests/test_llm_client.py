@@ -1,4 +1,4 @@
-"""The endpoint layer (grade.llm) through the real openai client against a local fake server."""
+"""The endpoint layer (grade.llm.client) through the real openai client against a local fake server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 from grade.errors import LLMError, SettingError
-from grade.llm import DEFAULT_MODEL, LLMSettings, build_client, chat, resolve_settings, retry_after
+from grade.llm.client import DEFAULT_MODEL, LLMSettings, build_client, chat, resolve_settings, retry_after
 
 from .fake_llm_server import FakeLLMServer
 

@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 from grade.cli import main
-from grade.grader import get_rubric, grade_text
+from grade.core.grader import get_rubric, grade_text
 
 from .conftest import ANSWERS
 from .fake_llm_server import BEGIN_MARK, followup_criteria

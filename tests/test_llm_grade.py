@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from grade.document import parse
+from grade.core.document import parse
+from grade.core.grader import get_rubric, grade_text, match_criteria
 from grade.errors import InputError, LLMError
-from grade.grader import get_rubric, grade_text, match_criteria
-from grade.llm import resolve_settings
-from grade.llm_cache import ResponseCache
-from grade.llm_grade import (
+from grade.llm.cache import ResponseCache
+from grade.llm.client import resolve_settings
+from grade.llm.grading import (
     BEGIN,
     END,
     Judgement,

@@ -10,10 +10,10 @@ whose raises mostly fail that check is not trusted at all.
 from __future__ import annotations
 
 import pytest
-from grade.document import parse
-from grade.grader import grade_text
-from grade.llm import resolve_settings
-from grade.llm_grade import LLMGrader, find_injections
+from grade.core.document import parse
+from grade.core.grader import grade_text
+from grade.llm.client import resolve_settings
+from grade.llm.grading import LLMGrader, find_injections
 
 from .conftest import ANSWERS, REPO
 from .fake_llm_server import FakeLLMServer

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from grade.llm_grade import request_figures
-from grade.tokens import OFFLINE_ENCODING, context_window, counter_for, pricing_for
+from grade.llm.grading import request_figures
+from grade.llm.tokens import OFFLINE_ENCODING, context_window, counter_for, pricing_for
 
 from .conftest import ANSWERS, REPO
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from grade.document import parse
-from grade.grader import get_rubric, match_criteria
+from grade.core.document import parse
+from grade.core.grader import get_rubric, match_criteria
 
 
 def levels(text: str, prompt: str | None = None) -> dict[str, int]:
@@ -125,8 +125,8 @@ def test_practitioners_wording_is_substantiated(text: str, criterion: str) -> No
 
 
 def test_a_hard_wrapped_answer_grades_like_the_same_answer_unwrapped(mock1_text: str) -> None:
-    from grade.evaluation import hard_wrap
-    from grade.grader import grade_text
+    from grade.core.grader import grade_text
+    from grade.eval.evaluation import hard_wrap
 
     wrapped = hard_wrap(mock1_text, 40)
     assert wrapped != mock1_text
@@ -140,7 +140,7 @@ def test_a_hard_wrapped_answer_grades_like_the_same_answer_unwrapped(mock1_text:
 
 
 def test_the_title_is_neither_evidence_nor_a_section() -> None:
-    from grade.grader import grade_text
+    from grade.core.grader import grade_text
 
     result = grade_text("# CDC lakehouse ingestion and storage design\n\n## Requirements\n- p95 under 2 s\n",
                         prompt="cdc-lakehouse")
@@ -149,7 +149,7 @@ def test_the_title_is_neither_evidence_nor_a_section() -> None:
 
 
 def test_mock_template_guidance_is_never_graded() -> None:
-    from grade.grader import grade_text
+    from grade.core.grader import grade_text
 
     text = "<!--\nMention idempotency keys, watermarks, MERGE on id, SCD2, 5 min SLOs.\n-->\n## 1. Requirements\n"
     assert grade_text(text, prompt="cdc-lakehouse").score == 0

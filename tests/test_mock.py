@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from grade import mock
-from grade.attempts import idea_moves, load_history, movement, save_attempt
+from grade.practice import mock
 from grade.cli import main
-from grade.grader import get_rubric, grade_text
-from grade.render import render_answer_template
+from grade.core.grader import get_rubric, grade_text
+from grade.practice.attempts import idea_moves, load_history, movement, save_attempt
+from grade.report.render import render_answer_template
 
 from .conftest import ANSWERS
 

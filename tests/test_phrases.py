@@ -4,9 +4,9 @@ rubric's own patterns for components and asks."""
 from __future__ import annotations
 
 import pytest
-from grade.document import parse
-from grade.grader import get_rubric
-from grade.phrases import Phrases, answer_view, question_view
+from grade.core.document import parse
+from grade.core.grader import get_rubric
+from grade.feedback.phrases import Phrases, answer_view, question_view
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_a_question_asking_for_a_stated_window_is_recognised(phrases: Phrases) -
 
 
 def test_the_compiled_patterns_are_kept_on_disk_for_the_next_start(isolated_home) -> None:
-    from grade.phrases import _load
+    from grade.feedback.phrases import _load
 
     rubric = get_rubric()[0]
     first = _load(rubric)

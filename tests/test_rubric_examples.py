@@ -11,7 +11,7 @@ import re
 import tomllib
 
 import pytest
-from grade.matcher import Matcher
+from grade.core.matcher import Matcher
 from grade.rubric.model import Detector, Rubric, load_rubric
 from pydantic import ValidationError
 

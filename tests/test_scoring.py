@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from grade.grader import get_rubric
-from grade.results import CriterionResult
+from grade.core.grader import get_rubric
+from grade.core.results import CriterionResult
+from grade.core.scoring import borderline, flags, score, verdict
 from grade.rubric.model import CAP_KINDS, Rubric
-from grade.scoring import borderline, flags, score, verdict
 
 
 def build(levels: dict[str, int], default: int, prompt: str = "cdc-lakehouse") -> list[CriterionResult]:

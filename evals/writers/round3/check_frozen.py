@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from grade.grader import grade_text
+from grade.core.grader import grade_text
 
 ROOT = Path(__file__).resolve().parents[3]
 RECORD = Path(__file__).with_name("frozen_grades.json")

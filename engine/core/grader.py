@@ -1,0 +1,152 @@
+"""The library API: grade an answer's text against a rubric, deterministically."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import RubricInvalid
+from ..feedback.critique import build_critique
+from ..feedback.followups import choose_followups
+from ..rubric.model import Rubric, RubricError
+from .document import Document, parse
+from .matcher import Matcher
+from .prompt_inference import resolve_prompt
+from .results import CriterionResult, Evidence, GradeResult, PromptReport
+from .rubric_cache import load_compiled
+from .scoring import aggregate
+from .structure import analyse_structure
+
+MAX_EVIDENCE = 3
+
+
+@lru_cache(maxsize=8)
+def _load(path: str | None) -> tuple[Rubric, Matcher]:
+    try:
+        return load_compiled(Path(path) if path is not None else None)
+    except RubricError as exc:
+        raise RubricInvalid(str(exc)) from None
+
+
+def get_rubric(path: str | Path | None = None) -> tuple[Rubric, Matcher]:
+    """The rubric at `path` (the bundled one by default) and its compiled matcher, cached."""
+    return _load(str(Path(path).resolve()) if path is not None else None)
+
+
+def match_criteria(doc: Document, rubric: Rubric, matcher: Matcher,
+                   prompt_id: str | None) -> list[CriterionResult]:
+    """Level and evidence for every criterion that applies to an answer to `prompt_id`."""
+    hits_by_detector: dict[str, list] = {}
+    results = []
+    for c in rubric.applicable(prompt_id):
+        hits = []
+        for name in c.detectors:
+            if name not in hits_by_detector:
+                hits_by_detector[name] = matcher.detect(doc, name)
+            hits.extend(hits_by_detector[name])
+        hits.sort(key=lambda h: (-h.level, h.start))
+        level = hits[0].level if hits else 0
+        evidence, seen = [], set()
+        for h in hits:
+            if (h.line, h.quote) in seen:
+                continue
+            seen.add((h.line, h.quote))
+            evidence.append(Evidence(line=h.line, quote=h.quote))
+            if len(evidence) == MAX_EVIDENCE:
+                break
+        results.append(CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
+                                       level=level, evidence=evidence))
+    return results
+
+
+@dataclass
+class RulesPass:
+    """What the rules find in one answer: its document, the compiled rubric, the prompt and the levels."""
+
+    doc: Document
+    rubric: Rubric
+    matcher: Matcher
+    prompt: PromptReport
+    criteria: list[CriterionResult]
+
+
+def rules_pass(doc: Document, matcher: Matcher, prompt: str | None) -> RulesPass:
+    """The rules pipeline, the one place it is written: the prompt (`prompt` wins over front matter
+    and inference), then level and evidence for every criterion that applies to it."""
+    prompt_report = resolve_prompt(doc, matcher, prompt)
+    criteria = match_criteria(doc, matcher.rubric, matcher, prompt_report.id)
+    return RulesPass(doc, matcher.rubric, matcher, prompt_report, criteria)
+
+
+def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
+           criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
+    """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
+    rubric = matcher.rubric
+    agg = aggregate(criteria, rubric)
+    result = GradeResult(
+        file=name, prompt=prompt.id, prompt_info=prompt, score=agg.score, verdict=agg.verdict,
+        borderline=agg.borderline, verdict_reasons=agg.reasons, flags=agg.flags,
+        structure=analyse_structure(doc, matcher, criteria),
+        criteria=criteria, grader=grader,
+    )
+    result.critique = build_critique(result, rubric, doc=doc, matcher=matcher)
+    result.followups = choose_followups(criteria, rubric, doc.text, doc=doc)
+    return result
+
+
+def grade_levels(levels: dict[str, int], prompt_id: str | None, *, rubric_path: str | Path | None = None,
+                 caps: list[str] | None = None) -> tuple[float, str, str | None]:
+    """Score, verdict and borderline bar from given criterion levels (an interviewer's, say): the
+    aggregation alone, without the matcher. `caps` overrides the rubric's list of caps."""
+    rubric, _ = get_rubric(rubric_path)
+    if caps is not None:
+        rubric = rubric.model_copy(update={"verdicts": rubric.verdicts.model_copy(update={"caps": caps})})
+    criteria = [CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
+                                level=int(levels.get(c.id, 0))) for c in rubric.applicable(prompt_id)]
+    agg = aggregate(criteria, rubric)
+    return agg.score, agg.verdict, agg.borderline
+
+
+def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
+               rubric_path: str | Path | None = None) -> GradeResult:
+    """Grade one answer. `prompt` (an id or number) overrides front matter and inference."""
+    _, matcher = get_rubric(rubric_path)
+    rules = rules_pass(parse(text), matcher, prompt)
+    return finish(name, rules.doc, matcher, rules.prompt, rules.criteria)
+
+
+class Grader(Protocol):
+    """What grades an answer: the rules (RulesGrader) or the rules refined by a model
+    (grade.llm.grading.LLMGrader). The CLI and `grade eval` use either the same way."""
+
+    def grade(self, text: str, name: str = "<answer>", prompt: str | None = None) -> GradeResult: ...
+
+
+def rubric_time_limit(rubric_path: str | Path | None, name: str):
+    """With a user's rubric, grading one answer stops past limits.RUBRIC_TIME_LIMIT seconds."""
+    from . import limits
+
+    if rubric_path is None:
+        return contextlib.nullcontext()
+    return limits.time_limit(limits.RUBRIC_TIME_LIMIT,
+                             f"{rubric_path}: grading {name} took over {limits.RUBRIC_TIME_LIMIT:g} s: a pattern of "
+                             "this rubric backtracks without end on it; simplify the rubric's patterns")
+
+
+class RulesGrader:
+    """The deterministic grader. With `time_limit`, grading one answer against a user's rubric
+    stops past limits.RUBRIC_TIME_LIMIT seconds (the bundled rubric is trusted)."""
+
+    def __init__(self, rubric_path: str | Path | None = None, *, time_limit: bool = False) -> None:
+        self.rubric_path = rubric_path
+        self.time_limit = time_limit
+
+    def grade(self, text: str, name: str = "<answer>", prompt: str | None = None) -> GradeResult:
+        limit = rubric_time_limit(self.rubric_path, name) if self.time_limit else contextlib.nullcontext()
+        with limit:
+            return grade_text(text, name=name, prompt=prompt, rubric_path=self.rubric_path)
+
+    __call__ = grade

@@ -1,0 +1,299 @@
+"""The deterministic matcher: which criteria an answer covers, at what level, on what evidence.
+
+Reading rules (from the labelling guide, evals/LABELING.md):
+- a mention of an idea is level 1; it is level 2 when its clause also holds substance: a
+  mechanism in the idea's own terms, a number, a reason, an example; some phrasings are a
+  mechanism by themselves ("strong" patterns) and are level 2 on their own;
+- a clause that is a comma-separated list of short items is read item by item, so a list of
+  buzzwords is level 1 for each, however long the list, and a "strong" phrasing stitched across
+  list items or sentences is only a mention;
+- a mention overlapping an `exclude` match is in another sense (Kafka log compaction) and counts
+  for nothing;
+- per detector, `reach` lets the substance sit in the next sentences of the same line, or in the
+  body under a heading or a lead-in line ending in ':' (a reason often follows its decision), and
+  `breadth` makes an idea shown on several lines, outside lists,
+  substantiated (governance placed across a design).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..rubric.model import Detector, Rubric, joined_pattern
+from . import scan
+from .document import Document
+from .regex_cache import RegexCompiler
+
+_NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" does not end a sentence
+_BOUNDARY = re.compile(_NOT_ABBREVIATION + r"[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
+_SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?=\s|\*)")
+_ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
+_ITEM_MARKS = re.compile(r"[(),]")
+_THREE_DIGITS = re.compile(r"\d{3}")
+_LIST_MIN_ITEMS = 3  # a sentence with this many comma-separated items ...
+_LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item
+_QUOTE_MAX = 160
+
+
+Compile = Callable[[str], re.Pattern[str]]
+
+
+def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[str] | None:
+    """One regex for a list of rubric patterns, each anchored at the start of a word."""
+    if not patterns:
+        return None
+    return compile(joined_pattern(patterns))
+
+
+@dataclass(frozen=True)
+class CompiledDetector:
+    mention: re.Pattern[str]
+    strong: re.Pattern[str] | None
+    substance: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+    generic: bool
+    reach: int
+    breadth: int | None
+
+    @classmethod
+    def build(cls, d: Detector, compile: Compile) -> CompiledDetector:
+        mention = _compile(d.mention, compile)
+        if mention is None:  # the model requires at least one mention pattern
+            raise ValueError("a detector needs a mention pattern")
+        return cls(mention, _compile(d.strong, compile), _compile(d.substance, compile),
+                   _compile(d.exclude, compile), d.generic, d.reach, d.breadth)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One piece of evidence: where an idea was found, and at what level."""
+
+    level: int
+    line: int
+    quote: str
+    start: int  # offset in the document text, for ordering and highlighting
+    end: int
+    listed: bool = False  # found in an item of a comma-separated list
+    block: int = 0  # the logical block (paragraph, list item, row) it was found in
+
+
+class Matcher:
+    """A rubric's detectors, compiled once and applied to any number of documents."""
+
+    def __init__(self, rubric: Rubric, compiler: RegexCompiler | None = None) -> None:
+        with warnings.catch_warnings():  # sre's FutureWarnings on a rubric's patterns are not ours to print
+            warnings.simplefilter("ignore", FutureWarning)
+            self._build(rubric, compiler)
+
+    def _build(self, rubric: Rubric, compiler: RegexCompiler | None) -> None:
+        compile = (compiler or RegexCompiler()).compile
+        self.rubric = rubric
+        self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}
+        self.cues = _compile(rubric.substance_cues, compile)
+        self.prompt_signals = {
+            p.id: [(_compile([pattern], compile), weight) for pattern, weight in p.signals.items()]
+            for p in rubric.prompts
+        }
+        self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
+
+    def detect(self, doc: Document, name: str) -> list[Hit]:
+        """Every non-excluded hit of one detector, in document order, one per clause."""
+        det = self.detectors[name]
+        norm = doc.norm
+        excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
+        excluded_ends: list[int] = []
+        found: dict[tuple[int, int], Hit] = {}
+        for pattern, is_strong in ((det.strong, True), (det.mention, False)):
+            if pattern is None:
+                continue
+            for m in scan.finditer(pattern, norm, doc.memo):
+                strong = is_strong
+                start, end = m.span()
+                if "\n" in norm[start:end] or end == start:
+                    continue
+                if excluded is None:
+                    excluded = [x.span() for x in scan.finditer(det.exclude, norm, doc.memo)] if det.exclude else []
+                    excluded_ends = [e for _, e in excluded]
+                if _overlaps(excluded, excluded_ends, start, end):
+                    continue
+                if strong and _SENTENCE_END.search(norm, start, end):
+                    strong = False  # a "mechanism" stitched across sentences is only a mention
+                c_start, c_end, listed = _clause(doc, start, end)
+                if strong and listed and end > c_end:
+                    strong = False  # a "mechanism" stitched across the items of a list is only a mention
+                key = (c_start, c_end)
+                if key in found and (found[key].level == 2 or not strong):
+                    continue
+                w_end = _reach(doc, max(c_end, end), det.reach) if det.reach else max(c_end, end)
+                if det.reach:  # a decision named in a heading or a lead-in line is argued below it
+                    w_end = max(w_end, _body_end(doc, start))
+                level = 2 if strong else self._level(det, doc, c_start, w_end, start, end)
+                line = doc.line_at(start)
+                found[key] = Hit(level, line.number, _quote(doc, c_start, max(c_end, end), start, end),
+                                 start, end, listed, doc.block_at(start).index)
+        hits = sorted(found.values(), key=lambda h: h.start)
+        if det.breadth and len({h.block for h in hits if not h.listed}) >= det.breadth:
+            hits = [Hit(2, h.line, h.quote, h.start, h.end, h.listed, h.block) for h in hits]
+        return hits
+
+    def _level(self, det: CompiledDetector, doc: Document, c_start: int, c_end: int,
+               m_start: int, m_end: int) -> int:
+        for pattern in (det.substance, self.cues if det.generic else None):
+            if pattern is None:
+                continue
+            spans = _spans_in(doc, pattern, c_start, c_end)
+            # substance beside the mention, not in it: the spans do not overlap one another, so one
+            # lies wholly before or after the match exactly when the first or the last one does
+            if spans and (spans[0][1] <= m_start or spans[-1][0] >= m_end):
+                return 2
+        return 1
+
+
+def _overlaps(spans: list[tuple[int, int]], ends: list[int], start: int, end: int) -> bool:
+    """Does [start, end) overlap one of `spans` (sorted, not overlapping one another; `ends` their ends)?"""
+    i = bisect.bisect_right(ends, start)
+    return i < len(spans) and spans[i][0] < end
+
+
+def _spans_in(doc: Document, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:
+    """The matches of `pattern` in the window norm[start:end], as offsets of norm. Many mentions share
+    a clause: each window is searched once per document."""
+    key = ("spans", id(pattern), start, end)
+    spans = doc.memo.get(key)
+    if spans is None:
+        spans = doc.memo[key] = [(m.start() + start, m.end() + start) for m in pattern.finditer(doc.norm[start:end])]
+    return spans
+
+
+_BODY_BLOCKS = 4
+
+
+def _body_end(doc: Document, start: int) -> int:
+    """Where the body introduced by a heading or a lead-in ending in ':' stops (its next blocks, up
+    to the next heading or paragraph break); for any other block, nothing beyond it (-1)."""
+    block = doc.block_at(start)
+    if block.kind != "heading" and not doc.norm[block.start:block.end].rstrip().rstrip("*").endswith(":"):
+        return -1
+    end = -1
+    for taken, nxt in enumerate(doc.blocks[block.index + 1:block.index + 1 + _BODY_BLOCKS]):
+        if nxt.kind == "heading" or (nxt.blank_before and taken):
+            break
+        end = nxt.end
+    return end
+
+
+def _reach(doc: Document, c_end: int, sentences: int) -> int:
+    """The end of the window that also takes in the next `sentences` sentences of the block."""
+    block = doc.block_at(max(c_end - 1, 0))
+    b_end = block.end
+    key = ("sentence_ends", block.index)
+    ends = doc.memo.get(key)
+    if ends is None:  # every sentence end of the block, found once
+        ends = doc.memo[key] = [m.start() for m in _SENTENCE_END.finditer(doc.norm, block.start, b_end)]
+    pos = c_end
+    for _ in range(sentences):
+        i = bisect.bisect_right(ends, pos)  # the first sentence end after pos
+        pos = ends[i] if i < len(ends) else b_end
+        if pos >= b_end:
+            break
+    return min(pos, b_end)
+
+
+def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
+    """The clause around a match: its sentence, or its item when the sentence is a short list
+    (then the third value is True)."""
+    block = doc.block_at(start)
+    c_start, c_end = block.start, block.end
+    key = ("boundaries", block.index)
+    if key not in doc.memo:
+        spans = [b.span() for b in _BOUNDARY.finditer(doc.norm, block.start, block.end)]
+        doc.memo[key] = ([s for s, _ in spans], [e for _, e in spans])
+    starts, ends = doc.memo[key]
+    i = bisect.bisect_right(ends, start)  # the boundaries that end before the match: the last one opens it
+    if i:
+        c_start = ends[i - 1]
+    j = bisect.bisect_left(starts, end)  # the first boundary after the match closes it
+    if j < len(starts):
+        c_end = starts[j]
+    items_key = ("items", c_start, c_end)  # many matches share a sentence: split it once
+    if items_key not in doc.memo:
+        doc.memo[items_key] = _item_spans(doc.norm, c_start, c_end)
+    spans = doc.memo[items_key]
+    if spans is None:
+        return c_start, c_end, False
+    k = bisect.bisect_right(spans[0], start) - 1
+    return spans[0][k], spans[1][k], True
+
+
+def _item_spans(norm: str, c_start: int, c_end: int) -> tuple[list[int], list[int]] | None:
+    """Where the items of a short-list sentence start and end (offsets of norm), else None."""
+    items = _list_items(norm[c_start:c_end])
+    if items is None:
+        return None
+    starts, ends, pos = [], [], c_start
+    for item in items:
+        starts.append(pos)
+        ends.append(pos + len(item))
+        pos += len(item) + 1
+    return starts, ends
+
+
+def _split_items(sentence: str) -> list[str]:
+    """`_ITEM_SPLIT.split(sentence)` in linear time: a comma splits unless 3 digits follow it or the
+    first parenthesis after it closes one (the regex's look-ahead rescans to that parenthesis for
+    every comma, which is quadratic on a long list)."""
+    cuts = []
+    closes_next = False  # is the first parenthesis after the current position a ')'?
+    marks = [(m.start(), m.group()) for m in _ITEM_MARKS.finditer(sentence)]
+    for pos, mark in reversed(marks):
+        if mark == ")":
+            closes_next = True
+        elif mark == "(":
+            closes_next = False
+        elif not closes_next and not _THREE_DIGITS.match(sentence, pos + 1):
+            cuts.append(pos)
+    items, last = [], 0
+    for pos in reversed(cuts):
+        items.append(sentence[last:pos])
+        last = pos + 1
+    items.append(sentence[last:])
+    return items
+
+
+def _list_items(sentence: str) -> list[str] | None:
+    """The items of a sentence that is a comma-separated list of short items, else None."""
+    items = _split_items(sentence)
+    if len(items) >= _LIST_MIN_ITEMS:
+        avg_words = sum(len(i.split()) for i in items) / len(items)
+        if avg_words <= _LIST_MAX_AVG_WORDS:
+            return items
+    return None
+
+
+def _quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:
+    """A verbatim, readable slice of the clause around the match, at most _QUOTE_MAX chars, taken
+    from the line of the file that holds the start of the match."""
+    norm = doc.norm
+    while c_start < m_start and norm[c_start] in " \t-*+>#|`:,":
+        c_start += 1
+    while c_end > m_end and norm[c_end - 1] in " \t*|`:,":
+        c_end -= 1
+    if c_end - c_start > _QUOTE_MAX:
+        half = (_QUOTE_MAX - (m_end - m_start)) // 2
+        lo = max(c_start, m_start - max(half, 0))
+        hi = min(c_end, max(m_end, lo + _QUOTE_MAX))
+        if lo > c_start:
+            sp = norm.find(" ", lo, m_start)
+            lo = sp + 1 if sp != -1 else lo
+        if hi < c_end:
+            sp = norm.rfind(" ", m_end, hi)
+            hi = sp if sp != -1 else hi
+        c_start, c_end = lo, hi
+    l_start, l_end = doc.line_span(doc.line_at(m_start))
+    lo = max(doc.raw_offset(c_start), l_start)
+    hi = min(doc.raw_offset(c_end), l_end)
+    return doc.text[lo:hi].strip()

@@ -1,0 +1,92 @@
+"""Compile regular expressions from a disk cache of their compiled form.
+
+Python compiles a regular expression in pure Python (re._parser, re._compiler); the bundled
+rubric has ~700 patterns, which costs ~40 ms on every cold start. The compiled opcode list is
+plain data, so we keep it on disk and hand it straight to `_sre.compile`, as `re._compiler`
+itself does. The cache is keyed by the interpreter's version and sre's MAGIC; anything
+unexpected (another Python, a changed private API) falls back to `re.compile`. On disk the record
+is JSON (integers and strings, nothing that runs when read), kept by grade.core.rubric_cache with a
+SHA-256 of the whole entry in a private folder: a damaged record is never used.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+try:  # private API, used exactly as re._compiler.compile uses it
+    import _sre
+    from re import _compiler, _parser
+
+    _KEY = (sys.version, _sre.MAGIC, _sre.CODESIZE)
+except (ImportError, AttributeError):  # pragma: no cover - other Python implementations
+    _sre = None
+    _KEY = None
+
+Compiled = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+class RegexCompiler:
+    """`compile(pattern)` that records compiled code, or replays it from an earlier record."""
+
+    def __init__(self, recorded: dict[str, Any] | None = None) -> None:
+        self.codes: dict[str, Compiled] = {}
+        if recorded and recorded.get("key") == _KEY:
+            self.codes = recorded["codes"]
+
+    def compile(self, pattern: str) -> re.Pattern[str]:
+        entry = self.codes.get(pattern)
+        if entry is not None and _sre is not None:
+            try:
+                flags, code, groups, groupindex, indexgroup = entry
+                return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
+            except Exception:  # noqa: BLE001 - any mismatch: compile the ordinary way
+                pass
+        if _sre is None:
+            return re.compile(pattern)
+        try:
+            parsed = _parser.parse(pattern, 0)
+            code = _compiler._code(parsed, 0)
+            groupindex = dict(parsed.state.groupdict)
+            indexgroup: list[str | None] = [None] * parsed.state.groups
+            for name, i in groupindex.items():
+                indexgroup[i] = name
+            # sre opcodes are int subclasses that do not pickle: keep plain ints
+            entry = (int(parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1, groupindex,
+                     tuple(indexgroup))
+            compiled = _sre.compile(pattern, *entry)
+        except re.error:
+            raise
+        except Exception:  # noqa: BLE001 - private API changed: no cache, plain compile
+            return re.compile(pattern)
+        self.codes[pattern] = entry
+        return compiled
+
+    def record(self) -> dict[str, Any]:
+        return {"key": _KEY, "codes": self.codes}
+
+
+def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
+    """A compile record as plain JSON data (lists, integers, strings). Whoever stores it must also
+    store a digest of it and check that before `record_from_json`: `_sre.compile` trusts its
+    opcodes, and a garbled list can crash the interpreter."""
+    return {"key": list(record["key"] or ()),
+            "codes": {p: [e[0], list(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()}}
+
+
+def record_from_json(data: Any) -> dict[str, Any] | None:
+    """The compile record stored by `record_to_json`, or None when it is for another interpreter or
+    not of that shape (then every pattern is compiled the ordinary way)."""
+    try:
+        if _KEY is None or tuple(data["key"]) != _KEY:
+            return None
+        codes: dict[str, Compiled] = {}
+        for pattern, (flags, code, groups, groupindex, indexgroup) in data["codes"].items():
+            if not (isinstance(code, list) and isinstance(groupindex, dict) and isinstance(indexgroup, list)
+                    and type(flags) is int and type(groups) is int):
+                return None
+            codes[pattern] = (flags, code, groups, groupindex, tuple(indexgroup))
+        return {"key": _KEY, "codes": codes}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,145 @@
+"""The interviewer's critique: the verdict and why, what is missing by cost, what was strong.
+
+It speaks in ideas (grade.feedback.ideas): criteria that restate one idea are one gap, one next step, one
+strength, at the idea's weakest level, and each item names every criterion it covers."""
+
+from __future__ import annotations
+
+from ..core.document import Document
+from ..core.matcher import Matcher
+from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
+from ..rubric.model import Rubric
+from .explain import flags_and_caps
+from .ideas import Idea, by_cost, by_weight, ideas
+from .mechanism import is_title_line, mechanism_evidence
+from .quotes import shown
+
+_HEADLINES = {
+    "architect": "Architect-level answer.",
+    "senior": "Solid senior answer, not yet architect.",
+    "below_bar": "Below the bar for this round.",
+}
+
+
+def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None = None,
+                   matcher: Matcher | None = None, max_gaps: int = 6, max_strengths: int = 4) -> Critique:
+    """The critique of a graded answer. With the answer (`doc`) and the `matcher`, a strength cites
+    the line that shows the mechanism; without them, its first evidence that is not a title."""
+    criteria = result.criteria
+    reasons = [r for r in result.verdict_reasons if not r.startswith("capped")]  # caps: said below
+    why = [CritiqueItem(text=reasons[0]), *flags_and_caps(result, rubric),
+           *(CritiqueItem(text=r) for r in reasons[1:]), *_structure(result, rubric)]
+
+    gaps = [_gap(idea, rubric) for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])][:max_gaps]
+    strengths = _strengths(ideas(criteria, rubric), doc, matcher, max_strengths)
+    next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria)
+                  for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])[:3]]
+    said = rubric.verdicts.messages
+    if "keyword_stuffing" in result.flags:
+        next_steps.insert(0, CritiqueItem(text=said.keyword_stuffing_step))
+    if "generic_diagram" in result.flags:
+        next_steps.insert(0, CritiqueItem(text=said.generic_diagram_step))
+    label = VERDICT_LABELS[result.verdict]
+    headline = f"{_HEADLINES[result.verdict]} Score {result.score:g}/100, verdict: {label}."
+    return Critique(headline=headline, why=why, gaps=gaps, strengths=strengths, next_steps=next_steps)
+
+
+def _cite(e: Evidence) -> str:
+    return f'line {e.line}: "{shown(e.quote)}"'
+
+
+def _gap(idea: Idea, rubric) -> CritiqueItem:
+    """What is missing from one idea, with the line that shows how far the answer got."""
+    w = idea.weakest
+    spec = rubric.criterion(w.id)
+    if idea.group is None:
+        if w.level == 0 or not w.evidence:
+            return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {spec.description}",
+                                criteria=idea.criteria)
+        e = w.evidence[0]
+        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(e)}) but never show how it works. "
+                            f"I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
+    whole = idea.group.description or spec.description
+    s = idea.strongest
+    if not s.evidence:
+        return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {whole}",
+                            criteria=idea.criteria)
+    part = s.evidence[0]
+    if w.level == 0:
+        return CritiqueItem(text=f"{idea.title}: you touch on it ({_cite(part)}), but nothing covers "
+                            f"{w.title.lower()}. I'd expect this: {spec.description}",
+                            criteria=idea.criteria, line=part.line)
+    named = w.evidence[0] if w.evidence else part
+    if not idea.uneven:
+        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named)}) but never show how it works. "
+                            f"I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
+    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part)}), but {w.title.lower()} is only "
+                        f"named ({_cite(named)}). I'd expect this: {spec.description}",
+                        criteria=idea.criteria, line=named.line)
+
+
+def _advice(idea: Idea, rubric) -> str:
+    """The next step for an idea: the group's own, written for the whole idea, else the weakest part's."""
+    if idea.group is not None and idea.group.advice:
+        return idea.group.advice
+    return rubric.criterion(idea.weakest.id).advice
+
+
+def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | None, limit: int) -> list[CritiqueItem]:
+    """Substantiated ideas, heaviest first, each citing a line of its own that shows the mechanism
+    (never a title or heading, never a line that only names the topic). An idea with no such line
+    is not praised; nor is a line praised twice."""
+    out: list[CritiqueItem] = []
+    quoted: set[int] = set()
+    for idea in by_weight(i for i in all_ideas if i.level == 2):
+        members = sorted(idea.members, key=lambda m: -m.weight)
+        cited = None
+        for m in members:
+            if doc is not None and matcher is not None:
+                places = mechanism_evidence(doc, matcher, m)
+            else:
+                places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
+            cited = next(((line, quote) for line, quote in places if line not in quoted), None)
+            if cited:
+                break
+        if cited is None:
+            continue
+        line, quote = cited
+        quoted.add(line)
+        out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{shown(quote)}\"", criteria=idea.criteria,
+                                line=line))
+        if len(out) == limit:
+            break
+    return out
+
+
+def guide_note(rubric: Rubric) -> str:
+    """Where "the guide" is, for a reader who has not seen it."""
+    if rubric.guide is None:
+        return "the rubric's sections"
+    return f"{rubric.guide.title}: {rubric.guide.where}"
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+
+
+def count_word(n: int) -> str:
+    """A small count in words ("six"), a larger one in digits."""
+    return _COUNT_WORDS[n] if 0 <= n < len(_COUNT_WORDS) else str(n)
+
+
+def _structure(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
+    structure = result.structure
+    if not structure.parts:  # the rubric defines no answer structure
+        return []
+    order = ", ".join(f"{p.part}. {p.title}" for p in structure.parts)
+    many = count_word(len(structure.parts))
+    if structure.present < len(structure.parts):
+        absent = [p.title for p in structure.parts if not p.present]
+        return [CritiqueItem(text=f"the answer structure is missing: {'; '.join(absent)} (the guide's {many} parts, "
+                             f"in order: {order}; the guide is {guide_note(rubric)})")]
+    if structure.in_order is False:
+        return [CritiqueItem(text=f"all {many} parts are there, but not in the guide's order, the one that reads "
+                             f"senior and prevents gaps: {order} (the guide is {guide_note(rubric)})")]
+    return []

@@ -1,0 +1,136 @@
+"""What an answer mentions and states, and what a follow-up question presupposes and asks for.
+
+The rubric's `[components]` (components, layers and events a question may take for granted) and
+`[asks]` (numbers and choices a question may ask for), compiled. Patterns follow the detectors'
+conventions: matched on normalised text (lower case, '-', '_', '/' as spaces), each from the start
+of a word, `~N~` for "then, up to N words later". The domain lives in the rubric; this module only
+matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..core.document import Document, normalise
+from ..core.regex_cache import RegexCompiler
+from ..paths import cache_dir
+from ..rubric.model import Rubric, expand_pattern
+
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+
+
+Compile = Callable[[str], re.Pattern[str]]
+
+
+def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
+    return compile(rf"(?<![a-z0-9])(?:{body})")
+
+
+def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] | None = None) -> bool:
+    if pattern is None:
+        return False
+    if exclude is None:
+        return pattern.search(text) is not None
+    excluded = [m.span() for m in exclude.finditer(text)]
+    return any(not any(s < m.end() and m.start() < e for s, e in excluded) for m in pattern.finditer(text))
+
+
+def answer_view(doc: Document) -> str:
+    """The text an answer's mentions are looked for in: its title and every graded block."""
+    return f"{doc.title_norm}\n{doc.norm}"
+
+
+def question_view(question: str) -> str:
+    """A question's own words, normalised: the answer's words it quotes are not its presuppositions."""
+    return normalise(_QUOTED.sub(" ", question))
+
+
+@dataclass(frozen=True)
+class _Component:
+    answer: re.Pattern[str] | None
+    question: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+
+
+class Phrases:
+    """A rubric's components and asks, compiled once."""
+
+    def __init__(self, rubric: Rubric, compile: Compile = re.compile) -> None:
+        self.rubric = rubric
+        self._components = {cid: _Component(_compile(c.answer, compile), _compile(c.question or c.answer, compile),
+                                            _compile(c.exclude, compile)) for cid, c in rubric.components.items()}
+        self._asks = {aid: (_compile(a.answer, compile), _compile(a.question, compile))
+                      for aid, a in rubric.asks.items()}
+
+    # ------------------------------------------------------------------ the answer
+    def mentions(self, answer: str, component: str) -> bool:
+        """Does the answer (normalised, see `answer_view`) mention this component?"""
+        c = self._components[component]
+        return _found(c.answer, answer, c.exclude)
+
+    def states(self, answer: str, ask: str) -> bool:
+        """Does the answer (normalised) already state this number or choice?"""
+        return _found(self._asks[ask][0], answer)
+
+    def missing(self, answer: str, components: list[str]) -> list[str]:
+        return [c for c in components if not self.mentions(answer, c)]
+
+    def stated(self, answer: str, asks: list[str]) -> list[str]:
+        return [a for a in asks if self.states(answer, a)]
+
+    # ------------------------------------------------------------------ a question
+    def presupposed(self, question: str) -> list[str]:
+        """The components a question's own words take for granted (see `question_view`)."""
+        view = question_view(question)
+        return [cid for cid, c in self._components.items() if _found(c.question, view)]
+
+    def asked(self, question: str) -> list[str]:
+        """The numbers and choices a question's own words ask for."""
+        view = question_view(question)
+        return [aid for aid, (_, q) in self._asks.items() if _found(q, view)]
+
+
+_CACHE: dict[int, Phrases] = {}
+
+
+def phrases_for(rubric: Rubric) -> Phrases:
+    """The compiled components and asks of a rubric, built once per rubric object; the compiled
+    patterns are kept on disk (like the rubric's own, see grade.core.rubric_cache), so a cold start
+    does not compile them again."""
+    cached = _CACHE.get(id(rubric))
+    if cached is None or cached.rubric is not rubric:
+        cached = _CACHE[id(rubric)] = _load(rubric)
+    return cached
+
+
+def _load(rubric: Rubric) -> Phrases:
+    data = {"components": {k: v.model_dump() for k, v in rubric.components.items()},
+            "asks": {k: v.model_dump() for k, v in rubric.asks.items()}}
+    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
+    path = cache_dir() / "phrases" / f"{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return Phrases(rubric, RegexCompiler(pickle.load(fh)).compile)
+    except Exception:  # noqa: BLE001 - a missing or foreign cache is rebuilt
+        pass
+    compiler = RegexCompiler()
+    phrases = Phrases(rubric, compiler.compile)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(compiler.record(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return phrases

@@ -1,0 +1,104 @@
+"""The candidate's own words, quoted whole: the sentence around a piece of evidence.
+
+Evidence is a clause (what the matcher read); a question that quotes the candidate quotes the
+whole sentence it sits in, so the candidate sees their claim as they made it, not a fragment cut
+mid-thought. A sentence is read within its logical block (a wrapped paragraph or list item is
+one block), without the list marker; a table cell or a code line is quoted as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.document import Block, Document
+
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
+_LEAD = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
+_SPACES = re.compile(r"\s+")
+
+
+def _block_of(doc: Document, line: int) -> Block | None:
+    for b in doc.blocks:
+        if b.first_line <= line <= b.last_line:
+            return b
+    return None
+
+
+def _joined(doc: Document, block: Block) -> tuple[str, dict[int, int]]:
+    """The block's text as one line (markers and continuation indents dropped), and where each of
+    its file lines starts in it (that line's own marker dropped too)."""
+    parts, starts, pos = [], {}, 0
+    for number in range(block.first_line, block.last_line + 1):
+        raw = doc.lines[number - 1].text
+        body = raw[_LEAD.match(raw).end():] if number == block.first_line or block.kind == "quote" else raw.lstrip()
+        starts[number] = pos - (len(raw) - len(body))  # where raw[0] would be in the joined text
+        parts.append(body)
+        pos += len(body) + 1
+    return " ".join(parts), starts
+
+
+def shown(quote: str) -> str:
+    """A quote as the critique prints it: Markdown emphasis that the clause boundary cut in half
+    ("Storage**: Lakehouse on Delta") dropped, so it reads as the candidate wrote it."""
+    quote = quote.strip().strip("*_").strip()
+    for mark in ("**", "__"):
+        if quote.count(mark) % 2:
+            quote = quote.replace(mark, "")
+    return quote.strip()
+
+
+def plain(text: str) -> str:
+    """A quote as it is printed inside "...": whitespace collapsed, inner double quotes made single."""
+    return _SPACES.sub(" ", text).strip().replace('"', "'")
+
+
+def whole_sentence(doc: Document, line: int, quote: str) -> str:
+    """The sentence of the answer that holds `quote` (a verbatim piece of line `line`), without its
+    final full stop. Falls back to the quote itself where the answer has no sentences (a table, code)."""
+    block = _block_of(doc, line)
+    text = doc.lines[line - 1].text if 1 <= line <= len(doc.lines) else ""
+    at = text.find(quote) if quote else -1
+    if block is None or at < 0:
+        return plain(quote)
+    if block.kind == "table":
+        cells = text.split("|")
+        pos = 0
+        for cell in cells:
+            if pos <= at < pos + len(cell) + 1:
+                return plain(cell.strip().strip("*_` ")) or plain(quote)
+            pos += len(cell) + 1
+        return plain(quote)
+    if block.kind not in ("prose", "bullet", "quote"):
+        return plain(quote)
+    joined, starts = _joined(doc, block)
+    start = starts[line] + at
+    end = start + len(quote)
+    s = 0
+    for m in _SENTENCE_END.finditer(joined, 0, start):
+        s = m.end()
+    e = len(joined)
+    m = _SENTENCE_END.search(joined, max(end - 1, start))
+    if m is not None:
+        e = m.start() + (0 if m.group() == "." else 1)
+    sentence = shown(joined[s:e])  # a bold lead-in ("**Late events.** Flink ...") is a sentence of its own
+    return plain(sentence) or plain(shown(quote))
+
+
+def find_sentence(doc: Document, words: str) -> str | None:
+    """The whole sentence of the answer holding `words` (whitespace and quote marks aside), or None
+    when the answer does not say them."""
+    target = plain(words).strip(" .").lower()
+    if len(target) < 3:
+        return None
+    for line in doc.lines:
+        if line.kind in ("front_matter", "comment", "blank"):
+            continue
+        flat = plain(line.text).lower()
+        if target in flat:
+            # map back to a verbatim piece of the line
+            body = r"\s+".join(re.escape(w) for w in plain(words).strip(" .").split())
+            pattern = re.compile(body.replace("'", "[\"']"), re.I)
+            m = pattern.search(line.text)
+            if m:
+                return whole_sentence(doc, line.number, m.group())
+    return None
