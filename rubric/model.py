@@ -400,7 +400,7 @@ class Ask(_Strict):
     _check = field_validator("answer", "question")(_validate_patterns)
 
 
-class Followup(_Strict):
+class BankQuestion(_Strict):
     criterion: str
     depth: Depth
     text: str
@@ -410,7 +410,7 @@ class Followup(_Strict):
                            "this depth fits the answer (a phrasing that presupposes nothing)")
 
     @model_validator(mode="after")
-    def _quote_placeholder(self) -> Followup:
+    def _quote_placeholder(self) -> BankQuestion:
         has_quote = "{quote}" in self.text
         if self.depth == "missing" and has_quote:
             raise ValueError("a 'missing' follow-up has no answer to quote: drop {quote}")
@@ -431,7 +431,7 @@ class Rubric(_Strict):
     prompts: list[PromptSpec] = []
     guide: Guide | None = Field(default=None, description="the source the sections and their order come from")
     verdicts: Verdicts
-    followups: list[Followup] = []
+    followups: list[BankQuestion] = []
     groups: list[Group] = Field(default=[], description="criteria that restate one idea")
     components: dict[str, Component] = Field(
         default={}, description="components, layers and events a follow-up may presuppose, by id")
@@ -555,7 +555,7 @@ def _read_toml(path: Path) -> dict:
         raise RubricError(f"{path}: not valid TOML: nested too deeply") from None
 
 
-def _describe(error: ValidationError, data: dict) -> str:
+def _rubric_errors(error: ValidationError, data: dict) -> str:
     """One line per problem, naming the entry by its id where it has one."""
     lines = []
     for err in error.errors():
@@ -606,7 +606,7 @@ def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
     try:
         return Rubric.model_validate(data), files
     except ValidationError as exc:
-        raise RubricError(f"{path}: invalid rubric: {_describe(exc, data)}") from None
+        raise RubricError(f"{path}: invalid rubric: {_rubric_errors(exc, data)}") from None
     except RecursionError:
         raise RubricError(f"{path}: invalid rubric: nested too deeply") from None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from grade.core.document import parse
-from grade.core.matcher import Matcher
+from grade.core.matcher import CompiledRubric
 from grade.rubric.model import Rubric, load_rubric
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def mock1_text() -> str:
     return (ANSWERS / "mock1.md").read_text(encoding="utf-8")
 
 
-def detector_level(matcher: Matcher, name: str, text: str) -> int:
+def detector_level(matcher: CompiledRubric, name: str, text: str) -> int:
     """The level one detector alone gives a text: its best hit, or 0 when it finds nothing."""
     return max((hit.level for hit in matcher.detect(parse(text), name)), default=0)
 
@@ -57,14 +57,14 @@ def tiny_level() -> Callable[..., int]:
     """`tiny_level(text, mention=[...], ...)`: the level of one detector, built from these options,
     in a tiny in-memory rubric (`cues` are its substance_cues), on `text`."""
     def level(text: str, *, cues: list[str] | None = None, **detector) -> int:
-        return detector_level(Matcher(tiny_rubric({"idea": detector}, cues)), "idea", text)
+        return detector_level(CompiledRubric(tiny_rubric({"idea": detector}, cues)), "idea", text)
     return level
 
 
 @pytest.fixture(scope="session")
-def bundled_matcher() -> Matcher:
+def bundled_matcher() -> CompiledRubric:
     """The bundled rubric, compiled straight from rubric/default.toml (no cache)."""
-    return Matcher(load_rubric())
+    return CompiledRubric(load_rubric())
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from grade.report import outputs
 from grade.cli import main
+from grade.report import outputs
 
 from .conftest import ANSWERS
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from grade.core import grader
 from grade.cli import main
+from grade.core import grader
 from grade.rubric.model import BUNDLED_RUBRIC
 
 from .conftest import ANSWERS

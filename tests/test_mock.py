@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from grade.practice import mock
 from grade.cli import main
 from grade.core.grader import get_rubric, grade_text
+from grade.practice import mock
 from grade.practice.attempts import idea_moves, load_history, movement, save_attempt
 from grade.report.render import render_answer_template
 

@@ -11,7 +11,7 @@ import re
 import tomllib
 
 import pytest
-from grade.core.matcher import Matcher
+from grade.core.matcher import CompiledRubric
 from grade.rubric.model import Detector, Rubric, load_rubric
 from pydantic import ValidationError
 
@@ -29,7 +29,7 @@ def test_every_bundled_detector_has_an_example_at_every_level(name: str) -> None
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLED.detectors))
-def test_every_bundled_example_grades_as_stated(name: str, bundled_matcher: Matcher) -> None:
+def test_every_bundled_example_grades_as_stated(name: str, bundled_matcher: CompiledRubric) -> None:
     wrong = [f"level {level} expected, {got} given: {sentence!r}"
              for level, sentences in BUNDLED.detectors[name].examples.items() for sentence in sentences
              if (got := detector_level(bundled_matcher, name, sentence)) != int(level)]
@@ -50,7 +50,7 @@ def test_the_readme_rubric_validates_and_its_examples_grade_as_stated() -> None:
     block = re.search(r"```toml\n(.*?)```", section, re.S)
     assert block, "no ```toml block under 'Write your own rubric'"
     rubric = Rubric.model_validate(tomllib.loads(block.group(1)))
-    matcher = Matcher(rubric)
+    matcher = CompiledRubric(rubric)
     for name, detector in rubric.detectors.items():
         assert set(detector.examples) == set(LEVELS), name
         for level, sentences in detector.examples.items():

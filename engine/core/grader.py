@@ -13,7 +13,7 @@ from ..feedback.critique import build_critique
 from ..feedback.followups import choose_followups
 from ..rubric.model import Rubric, RubricError
 from .document import Document, parse
-from .matcher import Matcher
+from .matcher import CompiledRubric
 from .prompt_inference import resolve_prompt
 from .results import CriterionResult, Evidence, GradeResult, PromptReport
 from .rubric_cache import load_compiled
@@ -24,19 +24,19 @@ MAX_EVIDENCE = 3
 
 
 @lru_cache(maxsize=8)
-def _load(path: str | None) -> tuple[Rubric, Matcher]:
+def _load(path: str | None) -> tuple[Rubric, CompiledRubric]:
     try:
         return load_compiled(Path(path) if path is not None else None)
     except RubricError as exc:
         raise RubricInvalid(str(exc)) from None
 
 
-def get_rubric(path: str | Path | None = None) -> tuple[Rubric, Matcher]:
+def get_rubric(path: str | Path | None = None) -> tuple[Rubric, CompiledRubric]:
     """The rubric at `path` (the bundled one by default) and its compiled matcher, cached."""
     return _load(str(Path(path).resolve()) if path is not None else None)
 
 
-def match_criteria(doc: Document, rubric: Rubric, matcher: Matcher,
+def match_criteria(doc: Document, rubric: Rubric, matcher: CompiledRubric,
                    prompt_id: str | None) -> list[CriterionResult]:
     """Level and evidence for every criterion that applies to an answer to `prompt_id`."""
     hits_by_detector: dict[str, list] = {}
@@ -68,12 +68,12 @@ class RulesPass:
 
     doc: Document
     rubric: Rubric
-    matcher: Matcher
+    matcher: CompiledRubric
     prompt: PromptReport
     criteria: list[CriterionResult]
 
 
-def rules_pass(doc: Document, matcher: Matcher, prompt: str | None) -> RulesPass:
+def rules_pass(doc: Document, matcher: CompiledRubric, prompt: str | None) -> RulesPass:
     """The rules pipeline, the one place it is written: the prompt (`prompt` wins over front matter
     and inference), then level and evidence for every criterion that applies to it."""
     prompt_report = resolve_prompt(doc, matcher, prompt)
@@ -81,7 +81,7 @@ def rules_pass(doc: Document, matcher: Matcher, prompt: str | None) -> RulesPass
     return RulesPass(doc, matcher.rubric, matcher, prompt_report, criteria)
 
 
-def finish(name: str, doc: Document, matcher: Matcher, prompt: PromptReport,
+def finish(name: str, doc: Document, matcher: CompiledRubric, prompt: PromptReport,
            criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
     """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
     rubric = matcher.rubric

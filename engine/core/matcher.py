@@ -81,7 +81,7 @@ class Hit:
     block: int = 0  # the logical block (paragraph, list item, row) it was found in
 
 
-class Matcher:
+class CompiledRubric:
     """A rubric's detectors, compiled once and applied to any number of documents."""
 
     def __init__(self, rubric: Rubric, compiler: RegexCompiler | None = None) -> None:

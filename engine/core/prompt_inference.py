@@ -7,13 +7,13 @@ import math
 from ..errors import InputError
 from . import scan
 from .document import Document
-from .matcher import Matcher
+from .matcher import CompiledRubric
 from .results import PromptReport
 
 _COUNT_CAP = 4  # a signal repeated past this adds nothing: long answers should not win by length
 
 
-def infer_prompt(doc: Document, matcher: Matcher) -> PromptReport:
+def infer_prompt(doc: Document, matcher: CompiledRubric) -> PromptReport:
     """Score every prompt by its signals; confidence is the winner's margin over the runner-up."""
     scores: dict[str, float] = {}
     text = doc.title_norm + "\n" + doc.norm
@@ -33,7 +33,7 @@ def infer_prompt(doc: Document, matcher: Matcher) -> PromptReport:
     return PromptReport(id=best, source="inferred", confidence=round(confidence, 2), scores=scores)
 
 
-def resolve_prompt(doc: Document, matcher: Matcher, option: str | None) -> PromptReport:
+def resolve_prompt(doc: Document, matcher: CompiledRubric, option: str | None) -> PromptReport:
     """`--prompt` wins, then front matter `prompt:`, else inference. Unknown ids are an error."""
     for key, source in ((option, "option"), (doc.front_matter.get("prompt"), "front_matter")):
         if key:

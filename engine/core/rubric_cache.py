@@ -26,7 +26,7 @@ from .. import __version__
 from ..paths import private_cache
 from ..rubric import model as model_module
 from ..rubric.model import BUNDLED_RUBRIC, Rubric, read_rubric
-from .matcher import Matcher
+from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
 FORMAT = 2
@@ -90,18 +90,18 @@ def _store(cached: Path, rubric: Rubric, files: list[Path], compiler: RegexCompi
         raise
 
 
-def load_compiled(path: Path | None = None) -> tuple[Rubric, Matcher]:
-    """The rubric at `path` (default: bundled), validated, with its compiled Matcher."""
+def load_compiled(path: Path | None = None) -> tuple[Rubric, CompiledRubric]:
+    """The rubric at `path` (default: bundled), validated, with its compiled CompiledRubric."""
     path = (path or BUNDLED_RUBRIC).resolve()
     folder = private_cache("rubrics")
     cached = _cache_file(folder, path) if folder is not None else None
     loaded = _load(cached) if cached is not None else None
     if loaded is not None:
         rubric, compiler = loaded
-        return rubric, Matcher(rubric, compiler)
+        return rubric, CompiledRubric(rubric, compiler)
     rubric, files = read_rubric(path)
     compiler = RegexCompiler()
-    matcher = Matcher(rubric, compiler)
+    matcher = CompiledRubric(rubric, compiler)
     if cached is not None:
         with contextlib.suppress(OSError, ValueError, TypeError):  # no cache this time
             _store(cached, rubric, files, compiler)

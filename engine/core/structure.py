@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .document import Document, normalise
-from .matcher import Matcher
+from .matcher import CompiledRubric
 from .results import CriterionResult, PartReport, StructureReport
 
 
-def analyse_structure(doc: Document, matcher: Matcher, criteria: list[CriterionResult]) -> StructureReport:
+def analyse_structure(doc: Document, matcher: CompiledRubric, criteria: list[CriterionResult]) -> StructureReport:
     parts = sorted((s for s in matcher.rubric.sections if s.part is not None), key=lambda s: s.part or 0)
     heading_line: dict[str, int] = {}
     for line in doc.headings:

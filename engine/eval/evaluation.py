@@ -149,7 +149,7 @@ def load_corpus(root: Path) -> list[Example]:
 
 
 @dataclass
-class Comparison:
+class SplitTally:
     """Reference labels vs predictions over a set of answers; every metric derives from it."""
 
     pairs: list[tuple[str, str, int, int]] = field(default_factory=list)  # answer, criterion, ref, pred
@@ -228,7 +228,7 @@ def _share(flags) -> float | None:
 
 def human_agreement(examples: list[Example], a: str = "a", b: str = "b") -> dict | None:
     """Agreement between the two raw label sets: the ceiling the grader is compared with."""
-    comp = Comparison()
+    comp = SplitTally()
     holistic = []
     for ex in examples:
         if a in ex.raw and b in ex.raw:
@@ -257,7 +257,7 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
     holds when the answer is hard-wrapped at WRAP_WIDTH columns."""
     # per split: (cap, gold verdict, from gold levels with / without it, from grader levels with / without it)
     cap_rows: dict[str, list[tuple[str, str, str, str, str, str]]] = {s: [] for s in SPLITS}
-    by_split: dict[str, Comparison] = {s: Comparison() for s in SPLITS}
+    by_split: dict[str, SplitTally] = {s: SplitTally() for s in SPLITS}
     prompt_hits: dict[str, list[bool]] = {s: [] for s in SPLITS}
     misses: list[dict] = []
     for ex in examples:

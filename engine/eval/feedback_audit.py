@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..core.document import Document, parse
-from ..core.matcher import Matcher
+from ..core.matcher import CompiledRubric
 from ..core.results import GradeResult
 from ..feedback.mechanism import is_title_line, mechanism_lines
 from ..feedback.phrases import Phrases, answer_view, phrases_for
@@ -58,7 +58,7 @@ class AnswerAudit:
     no_mechanism_strengths: list[str] = field(default_factory=list)
 
 
-def audit_answer(result: GradeResult, doc: Document, matcher: Matcher, *, name: str = "",
+def audit_answer(result: GradeResult, doc: Document, matcher: CompiledRubric, *, name: str = "",
                  phrases: Phrases | None = None) -> AnswerAudit:
     """The audit of one graded answer."""
     rubric = matcher.rubric
@@ -167,7 +167,7 @@ def remembering(grader: Grader) -> Grader:
     return grade
 
 
-def audit_corpus(examples: list, grader: Grader, matcher: Matcher) -> dict:
+def audit_corpus(examples: list, grader: Grader, matcher: CompiledRubric) -> dict:
     """The audit per split and over all answers. `examples` are evaluation.Example (id, split, text,
     gold prompt); each answer is graded with its gold prompt, as `grade eval` grades it."""
     phrases = phrases_for(matcher.rubric)

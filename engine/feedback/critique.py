@@ -6,7 +6,7 @@ strength, at the idea's weakest level, and each item names every criterion it co
 from __future__ import annotations
 
 from ..core.document import Document
-from ..core.matcher import Matcher
+from ..core.matcher import CompiledRubric
 from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
 from ..rubric.model import Rubric
 from .explain import flags_and_caps
@@ -22,7 +22,7 @@ _HEADLINES = {
 
 
 def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None = None,
-                   matcher: Matcher | None = None, max_gaps: int = 6, max_strengths: int = 4) -> Critique:
+                   matcher: CompiledRubric | None = None, max_gaps: int = 6, max_strengths: int = 4) -> Critique:
     """The critique of a graded answer. With the answer (`doc`) and the `matcher`, a strength cites
     the line that shows the mechanism; without them, its first evidence that is not a title."""
     criteria = result.criteria
@@ -85,7 +85,9 @@ def _advice(idea: Idea, rubric) -> str:
     return rubric.criterion(idea.weakest.id).advice
 
 
-def _strengths(all_ideas: list[Idea], doc: Document | None, matcher: Matcher | None, limit: int) -> list[CritiqueItem]:
+def _strengths(
+    all_ideas: list[Idea], doc: Document | None, matcher: CompiledRubric | None, limit: int
+) -> list[CritiqueItem]:
     """Substantiated ideas, heaviest first, each citing a line of its own that shows the mechanism
     (never a title or heading, never a line that only names the topic). An idea with no such line
     is not praised; nor is a line praised twice."""

@@ -27,8 +27,7 @@ from typing import Protocol
 
 from ..core.document import Document, parse
 from ..core.results import CriterionResult, Followup, GradeResult
-from ..rubric.model import Followup as BankQuestion
-from ..rubric.model import Rubric
+from ..rubric.model import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
 from .ideas import Idea, by_cost, by_weight, ideas
 from .phrases import Phrases, answer_view, phrases_for

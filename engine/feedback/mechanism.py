@@ -13,14 +13,14 @@ import copy
 import dataclasses
 
 from ..core.document import Document
-from ..core.matcher import Matcher
+from ..core.matcher import CompiledRubric
 from ..core.results import CriterionResult
 
 _NOT_GRADED_AS_BODY = ("title", "heading")
-_CACHE: dict[int, tuple[Matcher, Matcher]] = {}
+_CACHE: dict[int, tuple[CompiledRubric, CompiledRubric]] = {}
 
 
-def _line_by_line(matcher: Matcher) -> Matcher:
+def _line_by_line(matcher: CompiledRubric) -> CompiledRubric:
     """A copy of `matcher` whose detectors judge each line on its own (no `breadth`)."""
     cached = _CACHE.get(id(matcher))
     if cached is not None and cached[0] is matcher:
@@ -36,7 +36,7 @@ def is_title_line(doc: Document, line: int) -> bool:
     return 1 <= line <= len(doc.lines) and doc.lines[line - 1].kind in _NOT_GRADED_AS_BODY
 
 
-def mechanism_evidence(doc: Document, matcher: Matcher, criterion: CriterionResult) -> list[tuple[int, str]]:
+def mechanism_evidence(doc: Document, matcher: CompiledRubric, criterion: CriterionResult) -> list[tuple[int, str]]:
     """(line, quote) of each place where the answer shows the criterion's mechanism on its own line,
     in document order; headings and titles never count. For a level the LLM raised on a verified
     quote, that quote is the mechanism."""
@@ -57,5 +57,5 @@ def mechanism_evidence(doc: Document, matcher: Matcher, criterion: CriterionResu
     return out
 
 
-def mechanism_lines(doc: Document, matcher: Matcher, criterion: CriterionResult) -> set[int]:
+def mechanism_lines(doc: Document, matcher: CompiledRubric, criterion: CriterionResult) -> set[int]:
     return {line for line, _ in mechanism_evidence(doc, matcher, criterion)}

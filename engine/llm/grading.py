@@ -158,12 +158,12 @@ def parse_reply(content: str, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ReplyInvalid("does not match the schema: " + _describe(exc)) from None
+        raise ReplyInvalid("does not match the schema: " + _schema_errors(exc)) from None
     except RecursionError:
         raise ReplyInvalid("does not match the schema: nested too deeply") from None
 
 
-def _describe(exc: ValidationError, limit: int = 8) -> str:
+def _schema_errors(exc: ValidationError, limit: int = 8) -> str:
     """The validation errors, short enough to send back: missing keys listed once, others counted."""
     missing, problems = [], []
     for e in exc.errors():
@@ -965,14 +965,14 @@ def render_dry_run(runs: list[DryRun], settings: LLMSettings) -> str:
 
 # ------------------------------------------------------------------------------------ eval
 @dataclass
-class Comparison:
+class SideBySide:
     output: str
     failures: list[str]
     reports: dict[str, dict]
 
 
 def compare_with_llm(examples: list, rules_report: dict, fmt: str, *, model: str | None = None,
-                     rubric_path=None, fail_under: list[str] = (), grader: LLMGrader | None = None) -> Comparison:
+                     rubric_path=None, fail_under: list[str] = (), grader: LLMGrader | None = None) -> SideBySide:
     """`grade eval --llm`: the same corpus graded by rules+llm, reported beside the rules.
 
     The thresholds apply to the rules+llm report."""
@@ -1003,4 +1003,4 @@ def compare_with_llm(examples: list, rules_report: dict, fmt: str, *, model: str
         output = render_side_by_side_markdown(reports, title, notes)
     else:
         output = render_side_by_side_text(reports, title, notes)
-    return Comparison(output, failures, reports)
+    return SideBySide(output, failures, reports)
