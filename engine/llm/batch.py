@@ -31,16 +31,13 @@ def custom_id(i: int) -> str:
     return f"answer-{i}"
 
 
-def ask_batch(transport: Transport, requests: Sequence[LLMRequest], *, names: Sequence[str] | None = None,
-              on_done: Callable[[], None] | None = None,
+def ask_batch(transport: Transport, requests: Sequence[LLMRequest], *,
               on_status: Callable[[str], None] | None = None) -> list[Outcome]:
     """Every request's outcome, in order: from the cache, else from one batch submission."""
     outcomes: list[Outcome | None] = [None] * len(requests)
 
     def done(i: int, outcome: Outcome) -> None:
         outcomes[i] = outcome
-        if on_done is not None:
-            on_done()
 
     pending = []
     for i, request in enumerate(requests):

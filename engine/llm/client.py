@@ -369,8 +369,6 @@ def chat(client, settings: LLMSettings, *, messages: list[dict], response_format
             if wait is not None and wait > settings.max_retry_after:
                 raise LLMError(f"{problem}; it asks to wait {wait:g} s (Retry-After), longer than the "
                                f"{settings.max_retry_after:g} s this tool waits: try again later") from None
-            if wait is not None and gate is not None:
-                gate.hold(wait)
         except openai.OpenAIError as exc:
             raise LLMError(f"{where}: {scrub(exc, settings)}") from None
         except ValueError:  # a 200 whose body is not JSON: a proxy's page, a web UI's address
@@ -383,11 +381,15 @@ def chat(client, settings: LLMSettings, *, messages: list[dict], response_format
         if attempts > settings.max_retries:
             tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
             raise LLMError(f"{problem}; gave up after {tries}")
+        asked = wait is not None
         if wait is None:
             wait = min(settings.backoff * 2 ** (attempts - 1), settings.max_backoff)
         if notify is not None:
             notify(f"{problem}; retry {attempts} of {settings.max_retries} in {wait:g} s")
-        sleep(wait)
+        if asked and gate is not None:
+            gate.hold(wait)  # the server's own wait holds every thread; the next gate.wait sleeps it
+        else:
+            sleep(wait)
 
 
 def _create(client, kwargs: dict, settings: LLMSettings, gate: RateGate | None):

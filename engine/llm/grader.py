@@ -9,7 +9,7 @@ grade.llm.batch). An answer that addresses the grader (grade.llm.injection) is n
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -160,35 +160,42 @@ class LLMGrader:
                    on_done: Callable[[], None] | None = None,
                    on_status: Callable[[str], None] | None = None) -> list[GradeResult | LLMError]:
         """Every (text, name, prompt), in order: its GradeResult, or the LLMError that stopped it
-        (that answer's alone; its `answer` is the name). Every answer is prepared first, so an answer too long for the model
-        stops the run before anything is sent. The requests go `jobs` at a time, or all in one
-        submission to the Batch API with `batch`; `on_done` is called as each answer is graded,
-        `on_status` with the state of a batch while it runs."""
-        prepared = [self._prepare(text, name, prompt) for text, name, prompt in items]
+        (that answer's alone; its `answer` is the name). The requests go `jobs` at a time, each
+        sent as soon as its answer is prepared, or all in one submission to the Batch API with
+        `batch`. An answer too long for the model stops the run (an InputError). `on_done` is
+        called as each answer is graded, `on_status` with the state of a batch while it runs."""
         out: list[GradeResult | LLMError | None] = [None] * len(items)
-        send: list[int] = []
-        for i, p in enumerate(prepared):
-            injections = find_injections(p.doc)
-            if injections:
-                out[i] = self._rules_alone(p, items[i][2], injections)
-                if on_done is not None:
-                    on_done()
-            else:
-                send.append(i)
-        requests = [prepared[i].request for i in send]
+        prepared: dict[int, Prepared] = {}
+
+        def requests() -> Iterator[tuple[int, LLMRequest]]:
+            for i, (text, name, prompt) in enumerate(items):
+                p = self._prepare(text, name, prompt)
+                injections = find_injections(p.doc)
+                if injections:
+                    out[i] = self._rules_alone(p, prompt, injections)
+                    if on_done is not None:
+                        on_done()
+                    continue
+                prepared[i] = p
+                yield i, p.request
+
         if batch:
             from .batch import ask_batch
 
-            outcomes: list[Outcome] = ask_batch(self.transport, requests, names=[prepared[i].name for i in send],
-                                                on_done=on_done, on_status=on_status)
+            tagged = list(requests())
+            outcomes: Iterable[tuple[int, Outcome]] = zip(
+                [i for i, _ in tagged],
+                ask_batch(self.transport, [r for _, r in tagged], on_status=on_status), strict=True)
         else:
-            outcomes = self.transport.ask_all(requests, jobs, on_done=on_done)
-        for i, outcome in zip(send, outcomes, strict=True):
+            outcomes = self.transport.ask_each(requests(), jobs)
+        for i, outcome in outcomes:
             if isinstance(outcome, LLMError):
                 outcome.answer = prepared[i].name  # type: ignore[attr-defined]
                 out[i] = outcome
             else:
                 out[i] = self._merged(prepared[i], items[i][0], *outcome)
+            if on_done is not None:
+                on_done()
         return out  # type: ignore[return-value]
 
     # ---------------------------------------------------------------------------- the merge

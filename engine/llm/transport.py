@@ -6,7 +6,7 @@ with the validation error when a reply does not match the schema.
 `usage` is a dict: cached, requests (HTTP attempts), format (the mode that answered) and the
 prompt and completion tokens the server reported (None when it did not).
 
-One transport serves many threads (`ask_all`): it builds one client, shares the format a server
+One transport serves many threads (`ask_each`): it builds one client, shares the format a server
 accepts, counts under a lock, and holds every thread back while the server asks to wait (a 429's
 Retry-After, or no request left in the rate-limit window).
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -80,34 +80,31 @@ class Transport:
         self.store(request, reply, meta)
         return reply, meta
 
-    def ask_all(self, requests: Sequence[LLMRequest], jobs: int = 1,
-                on_done: Callable[[], None] | None = None) -> list[Outcome]:
-        """Every request, `jobs` at a time, the outcomes in the order of `requests`; an LLMError is
-        the outcome of its request alone. `on_done` is called as each one ends."""
-        outcomes: list[Outcome | None] = [None] * len(requests)
-
-        def one(i: int) -> None:
-            try:
-                outcomes[i] = self.ask(requests[i])
-            except LLMError as exc:
-                outcomes[i] = exc
-
-        if jobs <= 1 or len(requests) <= 1:
-            for i in range(len(requests)):
-                one(i)
-                if on_done is not None:
-                    on_done()
-            return outcomes  # type: ignore[return-value]
+    def ask_each(self, requests: Iterable[tuple[int, LLMRequest]], jobs: int = 1) -> Iterator[tuple[int, Outcome]]:
+        """Each (tag, request)'s outcome as soon as it is known, `jobs` requests in flight at a time;
+        an LLMError is the outcome of its request alone. `requests` is read lazily, so building the
+        next request overlaps with waiting for the ones sent before."""
+        if jobs <= 1:
+            for tag, request in requests:
+                yield tag, self._outcome(request)
+            return
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade-llm")
+        pending: dict[Future, int] = {}
         try:
-            futures = [pool.submit(one, i) for i in range(len(requests))]
-            for future in as_completed(futures):
-                future.result()  # anything but an LLMError is a bug: raised, not hidden
-                if on_done is not None:
-                    on_done()
+            for tag, request in requests:
+                pending[pool.submit(self._outcome, request)] = tag
+                for future in [f for f in pending if f.done()]:
+                    yield pending.pop(future), future.result()
+            for future in as_completed(list(pending)):
+                yield pending.pop(future), future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        return outcomes  # type: ignore[return-value]
+
+    def _outcome(self, request: LLMRequest) -> Outcome:
+        try:
+            return self.ask(request)
+        except LLMError as exc:
+            return exc
 
     # ------------------------------------------------------------------------------ the cache
     def key(self, request: LLMRequest) -> str:
