@@ -130,16 +130,36 @@ def _rubric_time_limit(rubric_path: str | None, name: str):
     return rubric_time_limit(rubric_path, name)
 
 
-def _grader(use_llm: bool, *, model: str | None = None, timeout: float | None = None, no_cache: bool = False,
-            rubric_path: str | None = None):
-    """The grader the options ask for: the rules refined by a model with --llm, else the rules."""
-    if use_llm:
-        from .llm.grading import LLMGrader
+def _grade_with_llm(items: list[tuple[str, str, str | None]], *, model: str | None, timeout: float | None,
+                    no_cache: bool, rubric_path: str | None, jobs: int, batch: bool, label: str = "answers graded"):
+    """Every (text, name, prompt) graded by the rules refined by a model, `jobs` requests at a time
+    or in one batch, with progress on a terminal: the grader, and each answer's GradeResult or
+    LLMError, in order."""
+    from .llm.grader import LLMGrader
+    from .report.progress import Progress
 
-        return LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache, rubric_path=rubric_path)
-    from .core.grader import RulesGrader
+    grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache, rubric_path=rubric_path)
+    with Progress(len(items), what=label) as progress:
+        grader.transport.notify = progress.say
+        outcomes = grader.grade_many(items, jobs=jobs, batch=batch, on_done=progress.tick, on_status=progress.status)
+    return grader, outcomes
 
-    return RulesGrader(rubric_path, time_limit=True)
+
+def _say_errors(errors: list[GradeError], total: int) -> None:
+    """One line per distinct error: an answer's own names it, one shared by several (a refused key)
+    says how many it stopped."""
+    if total == 1:
+        click.echo(f"grade: error: {errors[0]}", err=True)
+        return
+    by_message: dict[str, list[str]] = {}
+    for exc in errors:
+        by_message.setdefault(str(exc), []).append(getattr(exc, "answer", "?"))
+    for message, names in by_message.items():
+        if len(names) == 1:
+            click.echo(f"grade: error: {names[0]}: {message}", err=True)
+        else:
+            shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+            click.echo(f"grade: error: {message} ({len(names)} answers: {shown})", err=True)
 
 
 def _use_colour(stream) -> bool:
@@ -160,6 +180,13 @@ def main() -> None:
     """
 
 
+_JOBS = click.option("--jobs", type=click.IntRange(1, 64), default=4, show_default=True, metavar="N",
+                     help="With --llm: requests in flight at a time (the output keeps the input's order).")
+_BATCH = click.option("--batch", is_flag=True,
+                      help="With --llm: send the answers not in the cache as one OpenAI Batch API job, wait for "
+                           "it (GRADE_BATCH_POLL seconds between looks) and cache the replies.")
+
+
 @main.command("answer", epilog=_exit_help(0, 1, 2, 3, 4, 130))
 @click.argument("files", nargs=-1, required=True)
 @click.option("--prompt", "prompt", metavar="ID|N", help="The practice prompt (id or number); wins over front matter.")
@@ -178,9 +205,11 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="With --llm: ask the model again even for an unchanged answer.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="With --llm: seconds to wait for each request (default: $GRADE_LLM_TIMEOUT, else 60).")
+@_JOBS
+@_BATCH
 def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | None, fmt: str,
                output: str | None, force: bool, min_score: float | None, use_llm: bool, model: str | None,
-               dry_run: bool, no_cache: bool, timeout: float | None) -> None:
+               dry_run: bool, no_cache: bool, timeout: float | None, jobs: int, batch: bool) -> None:
     """Grade one or more answer files (`-` reads standard input)."""
     from .core.grader import get_rubric
     from .core.inputs import read_answer
@@ -188,23 +217,43 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
     from .report.outputs import emit
     from .report.render import render_many
 
-    results, texts = [], []
     use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
+    if batch and not use_llm and not dry_run:
+        raise click.UsageError("--batch needs --llm")
+    answers = [read_answer(path) for path in files]
     if dry_run:
-        from .llm.grading import plan_requests
+        from .llm.client import resolve_settings
+        from .llm.plan import plan
+        from .report.llm_output import render_dry_run
 
-        answers = [read_answer(path) for path in files]
-        click.echo(plan_requests(answers, prompt=prompt, rubric_path=rubric_path, model=model, timeout=timeout),
-                   nl=False)
+        settings = resolve_settings(model=model, timeout=timeout)
+        runs = plan(answers, prompt=prompt, rubric_path=rubric_path, settings=settings)
+        click.echo(render_dry_run(runs, settings), nl=False)
         return
-    grader = _grader(use_llm, model=model, timeout=timeout, no_cache=no_cache, rubric_path=rubric_path)
-    for path in files:
-        name, text = read_answer(path)
-        texts.append(text)
-        results.append(grader.grade(text, name, prompt))
-    colour = output is None and _use_colour(sys.stdout)
-    report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
-    emit(report, output, force=force)
+    errors: list[GradeError] = []
+    if use_llm:
+        _, outcomes = _grade_with_llm([(text, name, prompt) for name, text in answers], model=model, timeout=timeout,
+                                      no_cache=no_cache, rubric_path=rubric_path, jobs=jobs, batch=batch)
+        errors = [o for o in outcomes if isinstance(o, GradeError)]
+        graded = [(text, o) for (_, text), o in zip(answers, outcomes, strict=True) if not isinstance(o, GradeError)]
+    else:
+        from .core.grader import RulesGrader
+        from .report.progress import Progress
+
+        grader = RulesGrader(rubric_path, time_limit=True)
+        graded = []
+        with Progress(len(answers) if len(answers) > 1 else 0) as progress:
+            for name, text in answers:
+                graded.append((text, grader.grade(text, name, prompt)))
+                progress.tick()
+    texts, results = [t for t, _ in graded], [r for _, r in graded]
+    if results:
+        colour = output is None and _use_colour(sys.stdout)
+        report = render_many(results, fmt, colour=colour, answers=texts, rubric=get_rubric(rubric_path)[0])
+        emit(report, output, force=force)
+    if errors:
+        _say_errors(errors, len(answers))
+        sys.exit(max(e.exit_code for e in errors))
     if min_score is not None and any(r.score < min_score for r in results):
         low = ", ".join(f"{r.file} ({r.score:g})" for r in results if r.score < min_score)
         click.echo(f"grade: below --min-score {min_score:g}: {low}", err=True)
@@ -262,8 +311,10 @@ def rubric_schema() -> None:
 @click.option("--llm", "use_llm", is_flag=True,
               help="Also evaluate rules+llm and show it beside the rules (--fail-under then applies to it).")
 @click.option("--model", metavar="NAME", help="With --llm: the model (default: $GRADE_MODEL, else gpt-4o-mini).")
+@_JOBS
+@_BATCH
 def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path: str | None, use_llm: bool,
-             model: str | None) -> None:
+             model: str | None, jobs: int, batch: bool) -> None:
     """Measure the grader against a labelled corpus (default: ./evals)."""
     from pathlib import Path
 
@@ -278,26 +329,39 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
         return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
 
+    if batch and not use_llm:
+        raise click.UsageError("--batch needs --llm")
     examples = load_corpus(Path(directory))
     rubric, matcher = get_rubric(rubric_path)
     report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
                       base_caps=list(rubric.verdicts.caps))
     report["feedback"] = audit_corpus(examples, grader, matcher)
     if use_llm:
-        from .llm.grading import compare_with_llm
+        from .eval.evaluation import evaluate_llm
+        from .report.llm_output import render_llm_comparison
 
-        both = compare_with_llm(examples, report, fmt, model=model, rubric_path=rubric_path,
-                                fail_under=list(fail_under))
-    failures = both.failures if use_llm else check_thresholds(report, list(fail_under))
-    title = "Grader accuracy: rules (deterministic)"
-    if use_llm:
-        click.echo(both.output, nl=False)
-    elif fmt == "json":
-        click.echo(json.dumps(report, indent=2))
-    elif fmt == "markdown":
-        click.echo(render_markdown(report, title), nl=False)
+        items = [(ex.text, ex.path.name, ex.gold["prompt"]) for ex in examples]
+        llm_grader, outcomes = _grade_with_llm(items, model=model, timeout=None, no_cache=False,
+                                               rubric_path=rubric_path, jobs=jobs, batch=batch,
+                                               label="answers graded by rules+llm")
+        errors = [o for o in outcomes if isinstance(o, GradeError)]
+        if errors:
+            _say_errors(errors, len(items))
+            sys.exit(max(e.exit_code for e in errors))
+        graded = {(ex.text, ex.path.name, ex.gold["prompt"]): r for ex, r in zip(examples, outcomes, strict=True)}
+        llm_report, failures = evaluate_llm(examples, llm_grader, rubric_path=rubric_path,
+                                            fail_under=list(fail_under), graded=graded)
+        click.echo(render_llm_comparison({"rules": report, "rules+llm": llm_report}, fmt, llm_grader.settings,
+                                         llm_grader.stats), nl=False)
     else:
-        click.echo(render_text(report, title), nl=False)
+        failures = check_thresholds(report, list(fail_under))
+        title = "Grader accuracy: rules (deterministic)"
+        if fmt == "json":
+            click.echo(json.dumps(report, indent=2))
+        elif fmt == "markdown":
+            click.echo(render_markdown(report, title), nl=False)
+        else:
+            click.echo(render_text(report, title), nl=False)
     if failures:
         for f in failures:
             click.echo(f"grade: eval below threshold: {f}", err=True)

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grade.llm.grading import request_figures
+from grade.llm.plan import request_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,6 +20,13 @@ can be told how to behave, one request at a time (`script`, consumed in order) o
     a callable     f(body, server) -> (status, headers, payload dict or str)
 
 Every request is recorded in `requests` (path, headers, parsed body).
+
+It also speaks the Batch API: POST /v1/files (a multipart upload, purpose "batch"), GET
+/v1/files/{id}/content, POST /v1/batches and GET /v1/batches/{id}. A batch is "in_progress" for
+`batch_polls` retrievals, then ends as `batch_outcome` says: "completed" (each line of its input
+answered as a chat request to /v1/chat/completions would be, by the same `script` and `default`;
+a status other than 200 goes to the error file), "failed" or "expired" (no results). The chat
+requests a batch carried are in `batched`.
 """
 
 from __future__ import annotations
@@ -93,6 +100,11 @@ class FakeLLMServer:
         self.reject_json_schema = False
         self.reject_json_object = False
         self.obey_quote: Callable[[dict[int, str]], str] = _instruction_line
+        self.batch_polls = 2
+        self.batch_outcome = "completed"
+        self.batched: list[dict] = []
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict] = {}
         self._release = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
 
@@ -101,21 +113,28 @@ class FakeLLMServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                self.do_POST()
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("content-length", 0))
                 raw = self.rfile.read(length)
+                kind = self.headers.get("content-type", "")
                 try:
-                    body = json.loads(raw)
+                    body = _multipart(raw, kind) if kind.startswith("multipart/") else json.loads(raw) if raw else {}
                 except ValueError:
                     body = {}
-                server.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                        "body": body})
-                status, headers, payload = server._respond(self.path, body)
+                server.requests.append({"path": self.path, "method": self.command,
+                                        "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                if "/files" in self.path or "/batches" in self.path:
+                    status, headers, payload = server._batch_api(self.command, self.path, body)
+                else:
+                    status, headers, payload = server._respond(self.path, body)
                 trickle = headers.pop("x-fake-trickle", None)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", headers.pop("content-type", "application/json"))
                     self.send_header("content-length", str(len(data)))
                     for k, v in headers.items():
                         self.send_header(k, v)
@@ -158,6 +177,74 @@ class FakeLLMServer:
     @property
     def grading_requests(self) -> list[dict]:
         return [r["body"] for r in self.requests]
+
+    @property
+    def chat_requests(self) -> list[dict]:
+        """The chat requests sent one by one (not through a batch)."""
+        return [r["body"] for r in self.requests if r["path"].endswith("/chat/completions")]
+
+    # ------------------------------------------------------------------ the Batch API
+    def _batch_api(self, method: str, path: str, body: dict):
+        parts = path.split("?")[0].rstrip("/").split("/")  # ['', 'v1', 'files', id, 'content']
+        if method == "POST" and parts[-1] == "files":
+            data = body.get("file", b"")
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = data
+            return 200, {}, self._file(file_id, body.get("purpose", b"").decode())
+        if method == "GET" and len(parts) == 5 and parts[2] == "files" and parts[4] == "content":
+            if parts[3] not in self.files:
+                return 404, {}, {"error": {"message": f"no file {parts[3]}", "type": "invalid_request_error"}}
+            return 200, {"content-type": "application/octet-stream"}, self.files[parts[3]]
+        if method == "POST" and parts[-1] == "batches":
+            if body.get("input_file_id") not in self.files:
+                return 400, {}, {"error": {"message": "no such input file", "type": "invalid_request_error"}}
+            batch_id = f"batch_{len(self.batches) + 1}"
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": body.get("endpoint"), "errors": None,
+                "input_file_id": body["input_file_id"], "completion_window": body.get("completion_window"),
+                "status": "validating", "output_file_id": None, "error_file_id": None, "created_at": 1_700_000_000,
+                "request_counts": {"total": 0, "completed": 0, "failed": 0}, "polls": 0}
+            return 200, {}, self._batch(batch_id)
+        if method == "GET" and len(parts) == 4 and parts[2] == "batches":
+            if parts[3] not in self.batches:
+                return 404, {}, {"error": {"message": f"no batch {parts[3]}", "type": "invalid_request_error"}}
+            batch = self.batches[parts[3]]
+            batch["polls"] += 1
+            if batch["status"] in ("validating", "in_progress"):
+                batch["status"] = "in_progress" if batch["polls"] < self.batch_polls else self._finish(batch)
+            return 200, {}, self._batch(parts[3])
+        return 404, {}, {"error": {"message": f"no route {method} {path}", "type": "invalid_request_error"}}
+
+    def _finish(self, batch: dict) -> str:
+        lines = [json.loads(line) for line in self.files[batch["input_file_id"]].decode().splitlines() if line]
+        batch["request_counts"]["total"] = len(lines)
+        if self.batch_outcome == "failed":
+            batch["errors"] = {"object": "list", "data": [{"code": "invalid_request",
+                                                           "message": "the input file is not valid", "line": 1}]}
+            return "failed"
+        if self.batch_outcome != "completed":
+            return self.batch_outcome
+        out, errors = [], []
+        for n, line in enumerate(lines):
+            self.batched.append(line["body"])
+            status, _, payload = self._respond(line["url"], line["body"])
+            record = {"id": f"batch_req_{n}", "custom_id": line["custom_id"],
+                      "response": {"status_code": status, "request_id": f"req_{n}", "body": payload}, "error": None}
+            (out if status == 200 else errors).append(json.dumps(record))
+        for kind, records in (("output_file_id", out), ("error_file_id", errors)):
+            if records:
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = ("\n".join(records) + "\n").encode()
+                batch[kind] = file_id
+        batch["request_counts"].update(completed=len(out), failed=len(errors))
+        return "completed"
+
+    def _file(self, file_id: str, purpose: str) -> dict:
+        return {"id": file_id, "object": "file", "bytes": len(self.files[file_id]), "created_at": 1_700_000_000,
+                "filename": "input.jsonl", "purpose": purpose, "status": "processed"}
+
+    def _batch(self, batch_id: str) -> dict:
+        return {k: v for k, v in self.batches[batch_id].items() if k != "polls"}
 
     # ------------------------------------------------------------------ behaviour
     def _respond(self, path: str, body: dict):
@@ -236,6 +323,18 @@ class FakeLLMServer:
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(content) // 4,
                       "total_tokens": prompt_tokens + len(content) // 4},
         }
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, bytes]:
+    """The fields of a multipart/form-data body, by name (enough for the SDK's file upload)."""
+    boundary = content_type.split("boundary=", 1)[1].split(";")[0].strip('"').encode()
+    fields = {}
+    for chunk in raw.split(b"--" + boundary):
+        head, sep, data = chunk.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]+)"', head)
+        if sep and name:
+            fields[name.group(1).decode()] = data[:-2] if data.endswith(b"\r\n") else data
+    return fields
 
 
 _INSTRUCTION = re.compile(r"ignore|disregard|grader|score|level 2|100|instruction|system|assistant|rubric", re.I)

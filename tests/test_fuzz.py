@@ -17,7 +17,8 @@ from grade.core.document import parse
 from grade.core.grader import get_rubric, grade_text, match_criteria
 from grade.core.matcher import _ITEM_SPLIT, _split_items
 from grade.errors import GradeError
-from grade.llm.grading import Judgement, ReplyInvalid, judgements, merge, parse_reply, reply_model
+from grade.llm.merge import merge
+from grade.llm.reply import Judgement, ReplyInvalid, judgements, parse_reply, reply_model
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from grade.core.grader import Grader, RulesGrader, grade_text
-from grade.llm.grading import LLMGrader
+from grade.llm.grader import LLMGrader
 
 from .conftest import ANSWERS
 

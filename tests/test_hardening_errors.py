@@ -211,7 +211,7 @@ def test_ctrl_c_is_exit_130_with_one_line():
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--bogus", MOCK1], "No such option '--bogus'; see 'grade answer --help'"),
+    (["--unknown-flag", MOCK1], "No such option '--unknown-flag'; see 'grade answer --help'"),
     (["-o", "/tmp", MOCK1], "is a directory; see 'grade answer --help'"),
     (["--format", "nope", MOCK1], "'nope' is not one of"),
     (["rubric", "check"], "Missing argument 'PATH'; see 'grade rubric check --help'"),

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from grade.cli import main
 from grade.core.grader import get_rubric
-from grade.llm.grading import concerns
+from grade.llm.grounding import concerns
 
 from .conftest import ANSWERS
 from .fake_llm_server import reply, rule_levels, wants_critique

@@ -166,7 +166,8 @@ def test_eval_llm_thresholds_apply_to_rules_llm(server, tmp_path):
 
 
 def test_cold_start_imports_neither_openai_nor_tiktoken():
-    code = ("import sys, grade.cli, grade.core.grader, grade.llm.client, grade.llm.grading; "
+    code = ("import sys, grade.cli, grade.core.grader, grade.llm.client, grade.llm.grader, grade.llm.transport, "
+            "grade.llm.batch, grade.llm.plan, grade.report.llm_output; "
             "print(sorted(m for m in ('openai', 'tiktoken', 'httpx', 'httpx2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"

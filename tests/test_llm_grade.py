@@ -10,18 +10,11 @@ from grade.core.grader import get_rubric, grade_text, match_criteria
 from grade.errors import InputError, LLMError
 from grade.llm.cache import ResponseCache
 from grade.llm.client import resolve_settings
-from grade.llm.grading import (
-    BEGIN,
-    END,
-    Judgement,
-    LLMGrader,
-    build_request,
-    fence_answer,
-    locate_quote,
-    merge,
-    reply_model,
-    strict_schema,
-)
+from grade.llm.grader import LLMGrader
+from grade.llm.grounding import locate_quote
+from grade.llm.merge import merge
+from grade.llm.reply import Judgement, reply_model, strict_schema
+from grade.llm.request import BEGIN, END, build_request, fence_answer
 
 from .conftest import ANSWERS
 from .fake_llm_server import HALLUCINATED, reply, rule_levels, wants_critique

@@ -13,7 +13,8 @@ import pytest
 from grade.core.document import parse
 from grade.core.grader import grade_text
 from grade.llm.client import resolve_settings
-from grade.llm.grading import LLMGrader, find_injections
+from grade.llm.grader import LLMGrader
+from grade.llm.injection import find_injections
 
 from .conftest import ANSWERS, REPO
 from .fake_llm_server import FakeLLMServer

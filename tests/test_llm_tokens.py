@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from grade.llm.grading import request_figures
+from grade.llm.plan import request_figures
 from grade.llm.tokens import OFFLINE_ENCODING, context_window, counter_for, pricing_for
 
 from .conftest import ANSWERS, REPO

@@ -356,3 +356,19 @@ def check_thresholds(report: dict, thresholds: list[str]) -> list[str]:
 
 def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
+
+
+def evaluate_llm(examples: list[Example], grader, *, rubric_path=None, fail_under: list[str] = (),
+                 graded: dict | None = None) -> tuple[dict, list[str]]:
+    """`grade eval --llm`: the corpus graded by rules+llm (`grader`, a grade.llm.grader.LLMGrader;
+    the answers in `graded` are not graded again) and the thresholds, which apply to this report."""
+    from ..core.grader import get_rubric, grade_levels
+    from .feedback_audit import audit_corpus, remembering
+
+    def aggregate(levels: dict[str, int], prompt: str, caps: list[str] | None):
+        return grade_levels(levels, prompt, rubric_path=rubric_path, caps=caps)
+
+    llm_grader = remembering(grader.eval_grader(graded))
+    report = evaluate(examples, llm_grader, aggregate=aggregate, wrap=False)
+    report["feedback"] = audit_corpus(examples, llm_grader, get_rubric(rubric_path)[1])
+    return report, check_thresholds(report, list(fail_under))

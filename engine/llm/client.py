@@ -7,6 +7,7 @@ LM Studio). Settings come from the flags first, then the environment:
     --model      GRADE_MODEL         default gpt-4o-mini
     --timeout    GRADE_LLM_TIMEOUT   seconds per attempt, whole (connect to last byte), default 60
                  GRADE_LLM_RETRIES   retries on 429/5xx/timeouts, default 3 (0 fails fast)
+                 GRADE_BATCH_POLL    seconds between looks at a submitted batch (--batch), default 30
                  OPENAI_BASE_URL     the server, e.g. http://localhost:11434/v1 (default: OpenAI's)
                  OPENAI_API_KEY      required for OpenAI; a local server that needs none may go without
 
@@ -23,6 +24,7 @@ import math
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from ..errors import LLMError, SettingError
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_BATCH_POLL = 30.0
 MAX_TIMEOUT = 3600.0
 """An attempt longer than an hour is a mistake (and `inf` or 1e12 overflow the socket layer)."""
 MAX_TOKENS_REPORTED = 10**9
@@ -39,7 +42,7 @@ OPENAI_URL = "https://api.openai.com/v1"
 NO_KEY = "no-key"
 """Sent to a custom endpoint when OPENAI_API_KEY is unset: the SDK insists on a key, local servers ignore it."""
 
-_RETRY_STATUS = {408, 409, 429}
+RETRY_STATUS = {408, 409, 429}
 _KEYLIKE = re.compile(r"\b(sk|key|token)-[A-Za-z0-9_\-*]{6,}")
 _USERINFO = re.compile(r"//[^/@]*@")
 
@@ -59,6 +62,8 @@ class LLMSettings:
     max_backoff: float = 20.0
     max_retry_after: float = 60.0
     """A Retry-After longer than this is reported as an error instead of waited out."""
+    batch_poll: float = DEFAULT_BATCH_POLL
+    """Seconds between two looks at a submitted batch (--batch)."""
 
     @property
     def endpoint(self) -> str:
@@ -86,6 +91,14 @@ def resolve_settings(*, model: str | None = None, timeout: float | None = None, 
         if not retries.isdigit() or int(retries) > 20:
             raise SettingError(f"GRADE_LLM_RETRIES={retries!r} is not a whole number from 0 to 20")
         policy["max_retries"] = int(retries)
+    poll = env.get("GRADE_BATCH_POLL", "").strip()
+    if poll and "batch_poll" not in policy:
+        try:
+            policy["batch_poll"] = float(poll)
+        except ValueError:
+            policy["batch_poll"] = -1.0
+        if not (math.isfinite(policy["batch_poll"]) and 0 < policy["batch_poll"] <= MAX_TIMEOUT):
+            raise SettingError(f"GRADE_BATCH_POLL={poll!r} is not a number of seconds from 0 to {MAX_TIMEOUT:g}")
     from .tokens import context_window, pricing_for
 
     chosen = model or env.get("GRADE_MODEL") or DEFAULT_MODEL
@@ -209,7 +222,7 @@ class FormatRejected(LLMError):
     """The server refused the request's response_format (it has no json_schema or JSON mode)."""
 
 
-def _scrub(text: str, settings: LLMSettings, limit: int = 200) -> str:
+def scrub(text: str, settings: LLMSettings, limit: int = 200) -> str:
     text = " ".join(str(text).split())
     if settings.api_key:
         text = text.replace(settings.api_key, "***")
@@ -217,7 +230,7 @@ def _scrub(text: str, settings: LLMSettings, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _server_message(exc) -> str:
+def server_message(exc) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
         err = body.get("error", body)
@@ -248,6 +261,54 @@ def retry_after(headers) -> float | None:
     return None
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def reset_seconds(value: str | None) -> float | None:
+    """An x-ratelimit-reset-* value ('1s', '6m0s', '20ms', '0.5') in seconds, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    parts = _DURATION.findall(value)
+    if not parts or "".join(n + u for n, u in parts) != value:
+        return None
+    return sum(float(n) * _UNIT[u] for n, u in parts)
+
+
+class RateGate:
+    """When the server asks to wait (a 429's Retry-After, or a reply saying the rate-limit window
+    has no request or token left), every thread sharing this gate holds its next request until then."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+    def wait(self, sleep: Callable[[float], None]) -> None:
+        with self._lock:
+            remaining = self._until - time.monotonic()
+        if remaining > 0:
+            sleep(remaining)
+
+    def note_headers(self, headers, limit: float) -> None:
+        """Hold until the window resets when a reply says nothing is left in it (at most `limit` s)."""
+        if headers is None:
+            return
+        for kind in ("requests", "tokens"):
+            if (headers.get(f"x-ratelimit-remaining-{kind}") or "").strip() == "0":
+                seconds = reset_seconds(headers.get(f"x-ratelimit-reset-{kind}"))
+                if seconds:
+                    self.hold(min(seconds, limit))
+
+
 def say_on_stderr(message: str) -> None:
     """The default way a retry is announced: one line on standard error."""
     with contextlib.suppress(OSError, ValueError, AttributeError):  # no stderr: say nothing
@@ -257,9 +318,10 @@ def say_on_stderr(message: str) -> None:
 def chat(client, settings: LLMSettings, *, messages: list[dict], response_format: dict | None = None,
          max_completion_tokens: int | None = None, temperature: float | None = 0.0,
          sleep: Callable[[float], None] = time.sleep,
-         notify: Callable[[str], None] | None = say_on_stderr) -> ChatReply:
+         notify: Callable[[str], None] | None = say_on_stderr, gate: RateGate | None = None) -> ChatReply:
     """One chat completion, retried on transient failures; every failure becomes an LLMError. Each
-    retry is announced through `notify` (a line on stderr by default), so a slow failure is not silent."""
+    retry is announced through `notify` (a line on stderr by default), so a slow failure is not silent.
+    With a `gate` shared by several threads, a wait the server asks for holds them all."""
     import openai
 
     http = http_module(openai)
@@ -277,13 +339,15 @@ def chat(client, settings: LLMSettings, *, messages: list[dict], response_format
     while True:
         attempts += 1
         wait: float | None = None
+        if gate is not None:
+            gate.wait(sleep)
         try:
-            completion = client.chat.completions.create(**kwargs, timeout=settings.timeout)
+            completion = _create(client, kwargs, settings, gate)
         except openai.AuthenticationError:
             raise LLMError(f"{where} refused the API key (401 Unauthorized): check OPENAI_API_KEY") from None
         except openai.PermissionDeniedError as exc:
             raise LLMError(f"{where} denied access to model {settings.model!r} (403): "
-                           f"{_scrub(_server_message(exc), settings)}") from None
+                           f"{scrub(server_message(exc), settings)}") from None
         except openai.NotFoundError:
             raise LLMError(f"model {settings.model!r} or its chat-completions route was not found at {where} "
                            "(404): check --model/GRADE_MODEL and OPENAI_BASE_URL (it usually ends in /v1)") from None
@@ -291,13 +355,13 @@ def chat(client, settings: LLMSettings, *, messages: list[dict], response_format
             problem = f"no reply from {where} within {settings.timeout:g} s (--timeout or GRADE_LLM_TIMEOUT)"
         except openai.APIConnectionError as exc:
             cause = exc.__cause__ or exc
-            problem = f"cannot reach {where} ({_scrub(cause, settings, 120)}): check OPENAI_BASE_URL"
+            problem = f"cannot reach {where} ({scrub(cause, settings, 120)}): check OPENAI_BASE_URL"
         except openai.APIStatusError as exc:
             status = exc.status_code
-            message = _scrub(_server_message(exc), settings)
+            message = scrub(server_message(exc), settings)
             if status in (400, 422) and response_format is not None:
                 raise FormatRejected(f"{where} rejected the request ({status}): {message}") from None
-            if status not in _RETRY_STATUS and status < 500:
+            if status not in RETRY_STATUS and status < 500:
                 raise LLMError(f"{where} rejected the request ({status}): {message}") from None
             label = "rate limited (429)" if status == 429 else f"server error {status}"
             problem = f"{label} from {where}: {message}"
@@ -306,25 +370,40 @@ def chat(client, settings: LLMSettings, *, messages: list[dict], response_format
                 raise LLMError(f"{problem}; it asks to wait {wait:g} s (Retry-After), longer than the "
                                f"{settings.max_retry_after:g} s this tool waits: try again later") from None
         except openai.OpenAIError as exc:
-            raise LLMError(f"{where}: {_scrub(exc, settings)}") from None
+            raise LLMError(f"{where}: {scrub(exc, settings)}") from None
         except ValueError:  # a 200 whose body is not JSON: a proxy's page, a web UI's address
             raise LLMError(f"{where} did not answer in JSON: is OPENAI_BASE_URL the API's address "
                            "(it usually ends in /v1)?") from None
         except RecursionError:
             raise LLMError(f"{where} answered JSON nested too deeply to be a chat-completions reply") from None
         else:
-            return _reply(completion, attempts, settings)
+            return read_completion(completion, attempts, settings)
         if attempts > settings.max_retries:
             tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
             raise LLMError(f"{problem}; gave up after {tries}")
+        asked = wait is not None
         if wait is None:
             wait = min(settings.backoff * 2 ** (attempts - 1), settings.max_backoff)
         if notify is not None:
             notify(f"{problem}; retry {attempts} of {settings.max_retries} in {wait:g} s")
-        sleep(wait)
+        if asked and gate is not None:
+            gate.hold(wait)  # the server's own wait holds every thread; the next gate.wait sleeps it
+        else:
+            sleep(wait)
 
 
-def _reply(completion, attempts: int, settings: LLMSettings) -> ChatReply:
+def _create(client, kwargs: dict, settings: LLMSettings, gate: RateGate | None):
+    """The completion; with a gate, read through the raw response so its rate-limit headers count."""
+    create = client.chat.completions
+    raw = getattr(create, "with_raw_response", None) if gate is not None else None
+    if raw is None:
+        return create.create(**kwargs, timeout=settings.timeout)
+    response = raw.create(**kwargs, timeout=settings.timeout)
+    gate.note_headers(getattr(response, "headers", None), settings.max_retry_after)
+    return response.parse()
+
+
+def read_completion(completion, attempts: int, settings: LLMSettings) -> ChatReply:
     """The reply's text and usage. The SDK builds its objects without validating them, so every field
     a server sent is checked here: anything off is one LLMError, never an exception from deep inside."""
     where = settings.endpoint
@@ -337,7 +416,7 @@ def _reply(completion, attempts: int, settings: LLMSettings) -> ChatReply:
     if content is None:
         refusal = getattr(message, "refusal", None)
         if isinstance(refusal, str) and refusal:
-            raise LLMError(f"the model refused: {_scrub(refusal, settings)}")
+            raise LLMError(f"the model refused: {scrub(refusal, settings)}")
         content = ""
     if not isinstance(content, str):
         raise LLMError(f"{where} answered with content of type {type(content).__name__}, not text: "

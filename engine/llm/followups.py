@@ -1,7 +1,7 @@
 """Follow-up questions written by a model (`grade followups --llm`, `grade mock --llm`).
 
 A `FollowupWriter` for grade.feedback.followups: one chat request per answer, through the same machinery as
-LLM grading (grade.llm.grading: settings, the injected client, the disk cache, JSON-schema output
+LLM grading (grade.llm.transport: settings, the injected client, the disk cache, JSON-schema output
 with its fallbacks, one re-ask on an invalid reply, every failure an LLMError). The rules grade the
 answer first and nothing here changes a level; the model only words the questions, given the
 criteria the rules verified at the depth they verified them and the bank's questions as anchors.
@@ -25,18 +25,10 @@ from ..feedback.followups import DEPTHS, MAX_FOLLOWUPS
 from ..feedback.ideas import by_cost, ideas
 from ..rubric.model import Rubric
 from .client import LLMSettings, resolve_settings
-from .grading import (
-    _REASONING_MODELS,
-    BEGIN,
-    END,
-    QUESTION_MAX_CHARS,
-    LLMGrader,
-    LLMRequest,
-    _clean,
-    _render,
-    fence_answer,
-    find_injections,
-)
+from .grader import LLMGrader
+from .injection import find_injections
+from .reply import QUESTION_MAX_CHARS, clean
+from .request import BEGIN, END, LLMRequest, fence_answer, render_prompt, temperature_for
 
 WRITE = 5  # questions asked of the model (the vetting keeps 3 to 7)
 
@@ -67,11 +59,12 @@ def build_followups_request(doc: Document, rubric: Rubric, result: GradeResult, 
     spec = rubric.prompt_spec(result.prompt) if result.prompt else None
     order = [m for idea in by_cost(ideas(result.criteria, rubric)) for m in idea.members]
     criteria = [(c, DEPTHS[c.level], g.id if (g := rubric.group_of(c.id)) else None) for c in order]
-    system = _render("llm_followups_system.j2", begin=BEGIN, end=END, count=WRITE,
-                     components=[c.name for c in rubric.components.values()])
-    user = _render("llm_followups_user.j2", prompt=spec, criteria=criteria, anchors=anchors, begin=BEGIN, end=END,
-                   description={c.id: rubric.criterion(c.id).description for c in order}, answer=fence_answer(doc))
-    temperature = None if model.lower().rsplit("/", 1)[-1].startswith(_REASONING_MODELS) else 0.0
+    system = render_prompt("llm_followups_system.j2", begin=BEGIN, end=END, count=WRITE,
+                           components=[c.name for c in rubric.components.values()])
+    user = render_prompt("llm_followups_user.j2", prompt=spec, criteria=criteria, anchors=anchors, begin=BEGIN,
+                         end=END, description={c.id: rubric.criterion(c.id).description for c in order},
+                         answer=fence_answer(doc))
+    temperature = temperature_for(model)
     return FollowupsRequest(model=model, messages=[{"role": "system", "content": system},
                                                    {"role": "user", "content": user}],
                             ids=tuple(c.id for c in order), with_critique=False,
@@ -110,7 +103,7 @@ class LLMFollowupWriter:
         self.sent, self.cached = True, meta["cached"]
         levels = {c.id: c.level for c in result.criteria}
         out = [Followup(criterion=q.criterion, depth=DEPTHS[levels[q.criterion]],
-                        question=_clean(q.question, QUESTION_MAX_CHARS))
+                        question=clean(q.question, QUESTION_MAX_CHARS))
                for q in reply.followups[:MAX_FOLLOWUPS] if q.criterion in levels and q.question.strip()]
         self.written = len(out)
         return out
