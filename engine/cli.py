@@ -238,9 +238,15 @@ def rubric_show(rubric_path: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def rubric_check(path: str) -> None:
     """Validate a rubric file; exit 3 with the problems if it is invalid."""
-    from .core.grader import get_rubric
+    from pathlib import Path
 
-    rubric, _ = get_rubric(path)
+    from .errors import RubricInvalid
+    from .rubric.model import RubricError, read_rubric
+
+    try:  # validated every time: the cache that grading reads skips validation
+        rubric, _ = read_rubric(Path(path).resolve())
+    except RubricError as exc:
+        raise RubricInvalid(str(exc)) from None
     click.echo(f"{path}: valid ({len(rubric.criteria)} criteria, {len(rubric.prompts)} prompts, "
                f"{len(rubric.followups)} follow-up questions)")
 
@@ -271,7 +277,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     from .eval.evaluation import check_thresholds, evaluate, load_corpus
     from .eval.feedback_audit import audit_corpus, remembering
     from .report.eval_report import render_markdown, render_text
-    from .rubric.model import CAP_KINDS
+    from .rubric.runtime import CAP_KINDS
 
     grader = remembering(RulesGrader(rubric_path).grade)
 

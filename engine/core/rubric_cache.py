@@ -2,9 +2,10 @@
 
 Validating the rubric (pydantic, and every pattern compiled and checked for runaway backtracking)
 is most of a cold start. The first run stores the validated rubric as JSON in a private cache
-folder (0700, owned by the user); later runs reload it with pydantic, skipping only the pattern
-checks, while every file the rubric was read from has the same content (a SHA-256 of each), and
-the rubric's model (its fields) and grade's version are the same. JSON cannot run code when it is
+folder (0700, owned by the user); later runs rebuild rubric.runtime's dataclasses from it as plain
+data, validating nothing and importing no pydantic, while every file the rubric was read from has
+the same content (a SHA-256 of each), and the rubric's types (rubric/model.py, rubric/runtime.py)
+and grade's version are the same. JSON cannot run code when it is
 read, unlike the pickle this replaced. The compiled regular expressions are stored beside it as
 sre opcode lists (plain integers). The file starts with a SHA-256 of the rest, checked before
 anything is parsed: opcodes fed back to the interpreter can crash it when damaged. An entry that
@@ -18,14 +19,13 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from .. import __version__
 from ..paths import private_cache
-from ..rubric import model as model_module
-from ..rubric.model import BUNDLED_RUBRIC, Rubric, read_rubric
+from ..rubric import runtime
+from ..rubric.runtime import BUNDLED_RUBRIC, Rubric, from_data
 from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
@@ -50,7 +50,8 @@ def _stamp(files: list[Path]) -> list[list[str | None]]:
 
 
 def _cache_file(folder: Path, path: Path) -> Path:
-    model = hashlib.sha256(Path(model_module.__file__).read_bytes()).hexdigest()
+    types = Path(runtime.__file__)
+    model = hashlib.sha256(types.read_bytes() + types.with_name("model.py").read_bytes()).hexdigest()
     key = hashlib.sha256(f"{FORMAT}|{__version__}|{model}|{path}".encode()).hexdigest()[:24]
     return folder / f"{key}.json"
 
@@ -70,14 +71,14 @@ def _load(cached: Path) -> tuple[Rubric, RegexCompiler] | None:
             if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and item[1]
                     and _digest(Path(item[0])) == item[1]):
                 return None
-        rubric = Rubric.model_validate(entry["rubric"], context={"checked": True})
+        rubric = from_data(Rubric, entry["rubric"])  # validated when it was stored
         return rubric, RegexCompiler(record_from_json(entry.get("regex")))
-    except (OSError, ValueError, KeyError, TypeError, RecursionError, ValidationError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None  # missing, stale, foreign or damaged: rebuilt
 
 
 def _store(cached: Path, rubric: Rubric, files: list[Path], compiler: RegexCompiler) -> None:
-    entry = {"format": FORMAT, "stamp": _stamp(files), "rubric": rubric.model_dump(mode="json"),
+    entry = {"format": FORMAT, "stamp": _stamp(files), "rubric": asdict(rubric),
              "regex": record_to_json(compiler.record())}
     body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")  # 0600
@@ -99,6 +100,8 @@ def load_compiled(path: Path | None = None) -> tuple[Rubric, CompiledRubric]:
     if loaded is not None:
         rubric, compiler = loaded
         return rubric, CompiledRubric(rubric, compiler)
+    from ..rubric.model import read_rubric  # pydantic: only for a new or changed rubric
+
     rubric, files = read_rubric(path)
     compiler = RegexCompiler()
     matcher = CompiledRubric(rubric, compiler)

@@ -16,12 +16,13 @@ import pickle
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from ..core.document import Document, normalise
 from ..core.regex_cache import RegexCompiler
 from ..paths import cache_dir
-from ..rubric.model import Rubric, expand_pattern
+from ..rubric.patterns import expand_pattern
+from ..rubric.runtime import Rubric
 
 _QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
@@ -114,8 +115,8 @@ def phrases_for(rubric: Rubric) -> Phrases:
 
 
 def _load(rubric: Rubric) -> Phrases:
-    data = {"components": {k: v.model_dump() for k, v in rubric.components.items()},
-            "asks": {k: v.model_dump() for k, v in rubric.asks.items()}}
+    data = {"components": {k: asdict(v) for k, v in rubric.components.items()},
+            "asks": {k: asdict(v) for k, v in rubric.asks.items()}}
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     path = cache_dir() / "phrases" / f"{key}.pickle"
     try:

@@ -40,6 +40,7 @@ settings; `openai` is never imported by this module.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import time
@@ -55,7 +56,7 @@ from ..core.document import Document, normalise, parse
 from ..core.grader import MAX_EVIDENCE, finish, get_rubric, grade_text, rules_pass
 from ..core.results import CriterionResult, CritiqueItem, DiscardedClaim, Evidence, Followup, GradeResult, LLMReport
 from ..errors import InputError, LLMError
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from ..templating import environment
 from .cache import ResponseCache, cache_key
 from .client import FormatRejected, LLMSettings, build_client, chat, resolve_settings
@@ -538,7 +539,7 @@ class Merge:
 def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: dict[str, Judgement]) -> Merge:
     """Combine the rules' levels with the LLM's, by the policy in this module's docstring."""
     by_id = {r.id: r for r in rules}
-    out = Merge(criteria=[r.model_copy(deep=True) for r in rules])
+    out = Merge(criteria=[copy.deepcopy(r) for r in rules])
     index = {c.id: c for c in out.criteria}
 
     def discard(cid: str, claim: Judgement, reason: str) -> None:

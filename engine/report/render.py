@@ -24,7 +24,7 @@ from ..vocabulary import LEVEL_NAMES
 if TYPE_CHECKING:
     from ..practice.attempts import History, Movement
     from ..practice.mock import MockOutcome
-    from ..rubric.model import PromptSpec, Rubric
+    from ..rubric.runtime import PromptSpec, Rubric
 
 _COLOURS = {"architect": "green", "senior": "yellow", "below_bar": "red"}
 _LEVEL_MARKS = {0: "[0]", 1: "[1]", 2: "[2]"}
