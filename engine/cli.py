@@ -184,12 +184,14 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
     """Grade one or more answer files (`-` reads standard input)."""
     from .core.grader import get_rubric
     from .core.inputs import read_answer
-    from .llm.client import llm_enabled
     from .report.outputs import emit
     from .report.render import render_many
 
     results, texts = [], []
-    use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
+    if use_llm or os.environ.get("GRADE_LLM"):  # the LLM client's module (email, ...) only when it may be used
+        from .llm.client import llm_enabled
+
+        use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
     if dry_run:
         from .llm.grading import plan_requests
 

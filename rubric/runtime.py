@@ -200,7 +200,8 @@ class Rubric:
 
 def from_data(cls: type, data: dict[str, Any]) -> Any:
     """An instance of dataclass `cls` from validated plain data (a JSON-shaped dump), nested
-    dataclasses, lists, tuples and dicts rebuilt by the field types; nothing is checked."""
+    dataclasses and tuples rebuilt by the field types; nothing is checked, nothing is copied (lists
+    and dicts of plain values are taken as they are: the data is the caller's to give away)."""
     return _converter(cls)(data)
 
 
@@ -219,25 +220,32 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
     origin, args = get_origin(hint), get_args(hint)
     if dataclasses.is_dataclass(hint):
         fields = get_type_hints(hint)
-        convert_field = {name: _converter(fields[name]) for name in (f.name for f in dataclasses.fields(hint))}
+        nested = [(f.name, c) for f in dataclasses.fields(hint) if (c := _converter(fields[f.name])) is not _same]
 
         def convert(data: dict[str, Any]) -> Any:
-            return hint(**{name: convert_field[name](value) for name, value in data.items()})
+            if nested:
+                data = dict(data)
+                for name, field_converter in nested:
+                    if name in data:
+                        data[name] = field_converter(data[name])
+            return hint(**data)
     elif origin in (typing.Union, types.UnionType):
         inner = [_converter(a) for a in args if a is not type(None)]
         one = inner[0] if len(inner) == 1 else _same
-
-        def convert(value: Any) -> Any:
-            return None if value is None else one(value)
+        if one is _same:
+            convert = _same
+        else:
+            def convert(value: Any) -> Any:
+                return None if value is None else one(value)
     elif origin is list:
         item = _converter(args[0])
-        convert = list if item is _same else (lambda value: [item(v) for v in value])
+        convert = _same if item is _same else (lambda value: [item(v) for v in value])
     elif origin is tuple:
         item = _converter(args[0])
         convert = tuple if item is _same else (lambda value: tuple(item(v) for v in value))
     elif origin is dict:
         item = _converter(args[1])
-        convert = dict if item is _same else (lambda value: {k: item(v) for k, v in value.items()})
+        convert = _same if item is _same else (lambda value: {k: item(v) for k, v in value.items()})
     else:  # str, int, float, bool, Literal: as they are
         convert = _same
     _CONVERTERS[hint] = convert
