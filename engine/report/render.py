@@ -6,12 +6,7 @@ ones unescaped, the HTML one with autoescape on, so an answer's text can never b
 
 from __future__ import annotations
 
-import contextlib
 import json
-import marshal
-import os
-import tempfile
-import types
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +27,12 @@ def _bytecode_cache():
     """Compiled templates kept between runs (compiling them is a tenth of a cold start), in a private
     cache folder; None (no cache) when there is none. Compiled templates are code: the folder is
     used only when it is this user's and nobody else can write it (grade.paths.private_cache)."""
+    import contextlib
+    import marshal
+    import os
+    import tempfile
+    import types
+
     import jinja2
 
     from ..paths import private_cache
