@@ -213,11 +213,13 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
     """Grade one or more answer files (`-` reads standard input)."""
     from .core.grader import get_rubric
     from .core.inputs import read_answer
-    from .llm.client import llm_enabled
     from .report.outputs import emit
     from .report.render import render_many
 
-    use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
+    if use_llm or os.environ.get("GRADE_LLM"):  # the LLM client's module (email, ...) only when it may be used
+        from .llm.client import llm_enabled
+
+        use_llm = llm_enabled(use_llm)  # GRADE_LLM is checked whatever the mode, like every setting
     if batch and not use_llm and not dry_run:
         raise click.UsageError("--batch needs --llm")
     answers = [read_answer(path) for path in files]
@@ -287,9 +289,15 @@ def rubric_show(rubric_path: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def rubric_check(path: str) -> None:
     """Validate a rubric file; exit 3 with the problems if it is invalid."""
-    from .core.grader import get_rubric
+    from pathlib import Path
 
-    rubric, _ = get_rubric(path)
+    from .errors import RubricInvalid
+    from .rubric.model import RubricError, read_rubric
+
+    try:  # validated every time: the cache that grading reads skips validation
+        rubric, _ = read_rubric(Path(path).resolve())
+    except RubricError as exc:
+        raise RubricInvalid(str(exc)) from None
     click.echo(f"{path}: valid ({len(rubric.criteria)} criteria, {len(rubric.prompts)} prompts, "
                f"{len(rubric.followups)} follow-up questions)")
 
@@ -322,7 +330,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     from .eval.evaluation import check_thresholds, evaluate, load_corpus
     from .eval.feedback_audit import audit_corpus, remembering
     from .report.eval_report import render_markdown, render_text
-    from .rubric.model import CAP_KINDS
+    from .rubric.runtime import CAP_KINDS
 
     grader = remembering(RulesGrader(rubric_path).grade)
 

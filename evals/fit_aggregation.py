@@ -22,12 +22,13 @@ import json
 import math
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from grade.core.grader import get_rubric, grade_levels, grade_text
 from grade.core.results import CriterionResult
 from grade.core.scoring import section_scores
-from grade.rubric.model import BUNDLED_RUBRIC, CAP_KINDS, Rubric
+from grade.rubric.runtime import BUNDLED_RUBRIC, CAP_KINDS, Rubric
 
 ROOT = Path(__file__).resolve().parent
 VERDICTS = ["below_bar", "senior", "architect"]
@@ -51,8 +52,7 @@ def load_dev() -> list[dict]:
 
 
 def features(rubric: Rubric, gold: dict, mention: float, sections: list[str], key: str = "levels") -> list[float]:
-    values = rubric.verdicts.model_copy(update={"level_values": (0.0, mention, 1.0)})
-    r = rubric.model_copy(update={"verdicts": values})
+    r = replace(rubric, verdicts=replace(rubric.verdicts, level_values=(0.0, mention, 1.0)))
     criteria = [CriterionResult(id=c.id, title=c.title, section=c.section, weight=r.weight(c, gold["prompt"]),
                                 level=int(gold[key].get(c.id, 0))) for c in r.applicable(gold["prompt"])]
     parts = section_scores(criteria, r)

@@ -1,9 +1,13 @@
-"""The rubric format: pydantic models for a rubric file, and loading one from TOML.
+"""The rubric format: pydantic models that validate a rubric file, and loading one from TOML.
 
 A rubric is data. It names its sections, its criteria (each with a weight, a description and a
 detector: the regular expressions that recognise the idea in an answer), the practice prompts
 with the signals that identify them, the scoring rules, and a bank of follow-up questions.
 Every model forbids unknown keys, so a typo in a rubric file fails loudly with its location.
+
+These models are the validator, used at the edges: a new or changed rubric file, `grade rubric
+check` and `grade rubric schema`. What they validate is handed on as rubric.runtime's dataclasses
+(the same fields, no pydantic), which is what grading reads; see that module for why there are two.
 """
 
 from __future__ import annotations
@@ -13,43 +17,32 @@ import tomllib
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from ..core.files import FileRefused, read_bounded
 from ..vocabulary import Depth
+from . import runtime
+from .patterns import _GAP as _GAP  # grade.llm reads the shorthand from here
+from .patterns import expand_pattern, joined_pattern
+from .runtime import BUNDLED_RUBRIC as BUNDLED_RUBRIC
+from .runtime import CAP_KINDS, CapKind, RubricError
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-_GAP = re.compile(r"~(\d+)~")
-
-
-def expand_pattern(pattern: str) -> str:
-    """Expand the rubric shorthand `~N~` ("then, up to N words later") into a regular expression."""
-    return _GAP.sub(lambda m: r"[^\w\n]+(?:\w+[^\w\n]+){0,%s}?".replace("%s", m.group(1)), pattern)
-
-
 _JOIN_RISK = re.compile(r"\(\?(P?<[A-Za-z_]|[aiLmsux-]+[:)]|P=)")
 """What lets patterns compile alone but not joined: inline flags ('(?i)'), named groups."""
-
-
-def joined_pattern(patterns: list[str]) -> str:
-    """The one regular expression a list of rubric patterns becomes, each anchored at the start of a
-    word (what the matcher compiles)."""
-    body = "|".join(f"(?:{expand_pattern(p)})" for p in patterns)
-    return rf"(?<![a-z0-9])(?:{body})"
 
 
 _REPEATS = tuple(op for op in (getattr(re._constants, name, None) for name in
@@ -155,14 +148,6 @@ def _ambiguous_repeat(sequence, inside_repeat: bool) -> str | None:
     return None
 
 
-def _validate_patterns(patterns: list[str], info: ValidationInfo) -> list[str]:
-    """The field validator: a rubric reloaded from the cache was checked when it was written
-    (validation context `checked`), so only the shapes are validated again."""
-    if info.context and info.context.get("checked"):
-        return patterns
-    return _check_patterns(patterns)
-
-
 def _check_patterns(patterns: list[str]) -> list[str]:
     """Every pattern compiles, alone and joined with the others, and none can backtrack without end.
     sre's FutureWarnings ('possible nested set') are not shown: a warning is not one line."""
@@ -226,7 +211,7 @@ class Detector(_Strict):
         "that the tests check, never read when grading",
     )
 
-    _check = field_validator("mention", "strong", "substance", "exclude")(_validate_patterns)
+    _check = field_validator("mention", "strong", "substance", "exclude")(_check_patterns)
 
 
 class Criterion(_Strict):
@@ -251,7 +236,7 @@ class Section(_Strict):
     chart: bool = Field(default=False, description="the HTML report draws a chart of this section's criteria, "
                         "one bar each, captioned with the section's title")
 
-    _check = field_validator("heading")(_validate_patterns)
+    _check = field_validator("heading")(_check_patterns)
 
 
 class PromptSpec(_Strict):
@@ -268,14 +253,10 @@ class PromptSpec(_Strict):
 
     @field_validator("signals")
     @classmethod
-    def _signals(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+    def _signals(cls, value: dict[str, float]) -> dict[str, float]:
         for pattern in value:  # each signal is compiled alone
-            _validate_patterns([pattern], info)
+            _check_patterns([pattern])
         return value
-
-
-CapKind = Literal["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"]
-CAP_KINDS: tuple[CapKind, ...] = get_args(CapKind)
 
 
 class CapMessages(_Strict):
@@ -384,7 +365,7 @@ class Component(_Strict):
     exclude: list[str] = Field(
         default=[], description="patterns: a mention that does not count (\"no lakehouse for now\")")
 
-    _check = field_validator("answer", "question", "exclude")(_validate_patterns)
+    _check = field_validator("answer", "question", "exclude")(_check_patterns)
 
 
 class Ask(_Strict):
@@ -397,7 +378,7 @@ class Ask(_Strict):
         min_length=1, description="patterns: a question asks for it (to check questions that do not come "
         "from the bank, and the bank's own annotations)")
 
-    _check = field_validator("answer", "question")(_validate_patterns)
+    _check = field_validator("answer", "question")(_check_patterns)
 
 
 class BankQuestion(_Strict):
@@ -440,7 +421,7 @@ class Rubric(_Strict):
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
 
-    _check = field_validator("substance_cues")(_validate_patterns)
+    _check = field_validator("substance_cues")(_check_patterns)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:
@@ -496,42 +477,6 @@ class Rubric(_Strict):
             raise ValueError("; ".join(sorted(set(problems))))
         return self
 
-    def criterion(self, criterion_id: str) -> Criterion:
-        for c in self.criteria:
-            if c.id == criterion_id:
-                return c
-        raise KeyError(criterion_id)
-
-    def group_of(self, criterion_id: str) -> Group | None:
-        """The group a criterion belongs to, if any."""
-        for g in self.groups:
-            if criterion_id in g.criteria:
-                return g
-        return None
-
-    def prompt_spec(self, key: str) -> PromptSpec | None:
-        """The prompt with this id or number (as a string), or None."""
-        for p in self.prompts:
-            if key in (p.id, str(p.number)):
-                return p
-        return None
-
-    def weight(self, criterion: Criterion, prompt_id: str | None) -> float:
-        """The criterion's weight for an answer to `prompt_id` (a prompt may override it)."""
-        spec = self.prompt_spec(prompt_id) if prompt_id else None
-        return spec.weights.get(criterion.id, criterion.weight) if spec else criterion.weight
-
-    def applicable(self, prompt_id: str | None) -> list[Criterion]:
-        """Criteria graded for an answer to `prompt_id`: all general ones, plus that prompt's."""
-        return [c for c in self.criteria if c.prompt is None or c.prompt == prompt_id]
-
-
-class RubricError(Exception):
-    """A rubric file that cannot be used; the message names the file, the entry and the problem."""
-
-
-BUNDLED_RUBRIC = Path(__file__).with_name("default.toml")
-
 
 MAX_RUBRIC_BYTES = 10_000_000
 """The bundled rubric is ~150 kB; a file past this is not a rubric (and /dev/zero never ends)."""
@@ -570,7 +515,13 @@ def _rubric_errors(error: ValidationError, data: dict) -> str:
     return "; ".join(lines)
 
 
-def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
+def validated(data: dict) -> runtime.Rubric:
+    """The runtime rubric for rubric data, once this module's models have validated it
+    (ValidationError when they refuse it)."""
+    return runtime.from_data(runtime.Rubric, Rubric.model_validate(data).model_dump())
+
+
+def read_rubric(path: Path) -> tuple[runtime.Rubric, list[Path]]:
     """Load and validate a rubric file; also return every file it was read from.
 
     A rubric may list `include = ["other.toml", ...]` (paths relative to it) whose `followups`
@@ -604,14 +555,14 @@ def read_rubric(path: Path) -> tuple[Rubric, list[Path]]:
                     raise RubricError(f"{files[-1]}: invalid rubric: {key}.{name}: defined twice")
                 table[name] = value
     try:
-        return Rubric.model_validate(data), files
+        return validated(data), files
     except ValidationError as exc:
         raise RubricError(f"{path}: invalid rubric: {_rubric_errors(exc, data)}") from None
     except RecursionError:
         raise RubricError(f"{path}: invalid rubric: nested too deeply") from None
 
 
-def load_rubric(path: Path | str | None = None) -> Rubric:
+def load_rubric(path: Path | str | None = None) -> runtime.Rubric:
     """Load and validate a rubric file (the bundled one by default)."""
     return read_rubric(Path(path) if path is not None else BUNDLED_RUBRIC)[0]
 

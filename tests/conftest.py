@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from grade.core.document import parse
 from grade.core.matcher import CompiledRubric
-from grade.rubric.model import Rubric, load_rubric
+from grade.rubric.model import load_rubric, validated
+from grade.rubric.runtime import Rubric
 
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "answers"
@@ -38,7 +39,7 @@ def detector_level(matcher: CompiledRubric, name: str, text: str) -> int:
 
 def tiny_rubric(detectors: dict[str, dict], substance_cues: list[str] | None = None) -> Rubric:
     """A one-section rubric with one criterion per detector, validated like any rubric file."""
-    return Rubric.model_validate({
+    return validated({
         "name": "tiny", "version": "1",
         "sections": [{"id": "evaluation", "title": "Evaluation"}],
         "criteria": [{"id": f"evaluation.{name}", "section": "evaluation", "title": name, "weight": 1,

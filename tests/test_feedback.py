@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from click.testing import CliRunner
 from grade.cli import main
-from grade.core.results import Critique
 
 from .conftest import ANSWERS
 
@@ -27,8 +27,14 @@ def test_every_critique_item_in_json_names_the_criteria_it_covers() -> None:
 
 def test_a_critique_saved_as_plain_sentences_still_loads() -> None:
     """Attempts saved before critique items carried their criteria."""
-    old = {"headline": "h", "why": ["score 50"], "gaps": ["Backfill: nothing"], "strengths": [], "next_steps": ["x"]}
-    critique = Critique.model_validate(old)
+    from grade.core.grader import grade_text
+    from grade.practice.attempts import Attempt
+
+    result = grade_text((ANSWERS / "mock1.md").read_text(encoding="utf-8")).contract_json()
+    result["critique"] = {"headline": "h", "why": ["score 50"], "gaps": ["Backfill: nothing"], "strengths": [],
+                          "next_steps": ["x"]}
+    saved = {"prompt": "p", "time": "2025-01-01T00:00:00Z", "grade_version": "0", "answer": "a", "result": result}
+    critique = Attempt.model_validate_json(json.dumps(saved)).result.critique
     assert critique.gaps[0].text == "Backfill: nothing" and critique.gaps[0].criteria == []
     assert str(critique.why[0]) == "score 50"
 
@@ -116,16 +122,16 @@ def test_every_flag_and_cap_is_named_in_every_format() -> None:
 def test_a_cap_that_decides_the_verdict_says_so() -> None:
     from grade.core.grader import get_rubric, grade_text
     from grade.feedback.explain import flags_and_caps
-    from grade.rubric.model import CAP_KINDS
+    from grade.rubric.runtime import CAP_KINDS
 
     bundled, _ = get_rubric()
-    rubric = bundled.model_copy(update={"verdicts": bundled.verdicts.model_copy(update={"caps": list(CAP_KINDS)})})
+    rubric = replace(bundled, verdicts=replace(bundled.verdicts, caps=list(CAP_KINDS)))
     result = grade_text((ANSWERS / "mock1.md").read_text(encoding="utf-8"))
     result.score = 75.0  # as if the score reached the architect bar: the architect signals cap holds it at senior
     [item] = [i for i in flags_and_caps(result, rubric) if i.rule == "architect_requires"]
     assert "This is what holds the verdict at senior" in item.text
     assert item.criteria == ["signals.streaming_restraint"]
-    without = bundled.model_copy(update={"verdicts": bundled.verdicts.model_copy(update={"caps": []})})
+    without = replace(bundled, verdicts=replace(bundled.verdicts, caps=[]))
     [item] = [i for i in flags_and_caps(result, without) if i.rule == "architect_requires"]
     assert "without capping the verdict" in item.text
 

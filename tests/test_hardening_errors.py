@@ -155,8 +155,8 @@ def test_home_unknown_to_the_system(monkeypatch):
 def test_a_corrupt_or_truncated_template_cache_is_ignored(isolated_home):
     from grade.report import render
 
-    render._environment.cache_clear()
-    baseline = run(MOCK1).output
+    render._environment.cache_clear()  # the terminal report is plain Python: Markdown is a template
+    baseline = run("--format", "markdown", MOCK1).output
     folder = isolated_home / "cache" / "templates"
     entries = list(folder.glob("*.cache"))
     assert entries and (folder.stat().st_mode & 0o777) == 0o700
@@ -164,7 +164,7 @@ def test_a_corrupt_or_truncated_template_cache_is_ignored(isolated_home):
         render._environment.cache_clear()
         for entry in entries:
             entry.write_bytes(damage(entry.read_bytes()) if entry.stat().st_size else b"x")
-        r = run(MOCK1)
+        r = run("--format", "markdown", MOCK1)
         assert r.exit_code == 0 and r.output == baseline
 
 
@@ -174,7 +174,7 @@ def test_a_template_cache_that_is_not_a_folder_is_no_cache(isolated_home):
     (isolated_home / "cache").mkdir(parents=True)
     (isolated_home / "cache" / "templates").write_text("a file", encoding="utf-8")
     render._environment.cache_clear()
-    assert run(MOCK1).exit_code == 0
+    assert run("--format", "markdown", MOCK1).exit_code == 0
 
 
 def test_cache_folders_are_private_and_tightened(isolated_home):

@@ -4,6 +4,7 @@ code, serve stale weights, or be edited into a grade."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
 from pathlib import Path
@@ -76,14 +77,14 @@ def test_an_edited_llm_cache_entry_is_a_miss(server, isolated_home):
     assert len(server.requests) == 6
 
 
-def test_the_rubric_cache_is_json_in_a_private_folder_and_runs_no_code(isolated_home, tmp_path):
+def test_the_rubric_cache_is_plain_data_in_a_private_folder_and_runs_no_code(isolated_home, tmp_path):
     grader._load.cache_clear()
     assert CliRunner().invoke(main, [MOCK1]).exit_code == 0
     folder = isolated_home / "cache" / "rubrics"
-    (entry,) = folder.glob("*.json")
+    (entry,) = folder.glob("*.marshal")
     assert folder.stat().st_mode & 0o777 == 0o700 and entry.stat().st_mode & 0o777 == 0o600
     header, _, body = entry.read_bytes().partition(b"\n")
-    assert header.startswith(b"grade-rubric-cache 2 sha256 ") and json.loads(body)["rubric"]["name"]
+    assert header.startswith(b"grade-rubric-cache 3 sha256 ") and marshal.loads(body)["rubric"]["name"]
     assert not list(folder.glob("*.pickle"))
 
     marker = tmp_path / "pwned"
@@ -102,9 +103,11 @@ def test_the_rubric_cache_is_json_in_a_private_folder_and_runs_no_code(isolated_
 def test_a_damaged_rubric_cache_entry_is_rebuilt(isolated_home):
     grader._load.cache_clear()
     baseline = CliRunner().invoke(main, ["--format", "json", MOCK1]).output
-    (entry,) = (isolated_home / "cache" / "rubrics").glob("*.json")
+    (entry,) = (isolated_home / "cache" / "rubrics").glob("*.marshal")
     raw = entry.read_bytes()
-    for damaged in (raw[:500], raw.replace(b'"weight":3.0', b'"weight":99.0', 1), b"", b"\xff" * 100):
+    middle = len(raw) // 2
+    flipped = raw[:middle] + bytes([raw[middle] ^ 0xFF]) + raw[middle + 1:]
+    for damaged in (raw[:500], flipped, b"", b"\xff" * 100):
         entry.write_bytes(damaged)
         grader._load.cache_clear()
         assert CliRunner().invoke(main, ["--format", "json", MOCK1]).output == baseline

@@ -77,7 +77,7 @@ def test_the_compiled_patterns_are_kept_on_disk_for_the_next_start(isolated_home
 
     rubric = get_rubric()[0]
     first = _load(rubric)
-    assert list((isolated_home / "cache" / "phrases").glob("*.pickle"))
+    assert list((isolated_home / "cache" / "phrases").glob("*.marshal"))
     again = _load(rubric)  # from the disk cache
     q = "How do deletes from the source reach your Silver and Gold tables?"
     assert again.presupposed(q) == first.presupposed(q) == ["silver", "gold", "source_changes"]

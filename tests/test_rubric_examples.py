@@ -12,7 +12,7 @@ import tomllib
 
 import pytest
 from grade.core.matcher import CompiledRubric
-from grade.rubric.model import Detector, Rubric, load_rubric
+from grade.rubric.model import Detector, load_rubric, validated
 from pydantic import ValidationError
 
 from .conftest import REPO, detector_level
@@ -49,7 +49,7 @@ def test_the_readme_rubric_validates_and_its_examples_grade_as_stated() -> None:
     section = readme.split("## Write your own rubric", 1)[1]
     block = re.search(r"```toml\n(.*?)```", section, re.S)
     assert block, "no ```toml block under 'Write your own rubric'"
-    rubric = Rubric.model_validate(tomllib.loads(block.group(1)))
+    rubric = validated(tomllib.loads(block.group(1)))
     matcher = CompiledRubric(rubric)
     for name, detector in rubric.detectors.items():
         assert set(detector.examples) == set(LEVELS), name

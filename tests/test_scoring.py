@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from grade.core.grader import get_rubric
 from grade.core.results import CriterionResult
 from grade.core.scoring import borderline, flags, score, verdict
-from grade.rubric.model import CAP_KINDS, Rubric
+from grade.rubric.runtime import CAP_KINDS, Rubric
 
 
 def build(levels: dict[str, int], default: int, prompt: str = "cdc-lakehouse") -> list[CriterionResult]:
@@ -15,7 +17,7 @@ def build(levels: dict[str, int], default: int, prompt: str = "cdc-lakehouse") -
 
 
 def with_verdicts(rubric: Rubric, **changes) -> Rubric:
-    return rubric.model_copy(update={"verdicts": rubric.verdicts.model_copy(update=changes)})
+    return replace(rubric, verdicts=replace(rubric.verdicts, **changes))
 
 
 def all_caps() -> Rubric:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -11,7 +11,7 @@ from typing import Protocol
 from ..errors import RubricInvalid
 from ..feedback.critique import build_critique
 from ..feedback.followups import choose_followups
-from ..rubric.model import Rubric, RubricError
+from ..rubric.runtime import Rubric, RubricError
 from .document import Document, parse
 from .matcher import CompiledRubric
 from .prompt_inference import resolve_prompt
@@ -103,7 +103,7 @@ def grade_levels(levels: dict[str, int], prompt_id: str | None, *, rubric_path: 
     aggregation alone, without the matcher. `caps` overrides the rubric's list of caps."""
     rubric, _ = get_rubric(rubric_path)
     if caps is not None:
-        rubric = rubric.model_copy(update={"verdicts": rubric.verdicts.model_copy(update={"caps": caps})})
+        rubric = replace(rubric, verdicts=replace(rubric.verdicts, caps=caps))
     criteria = [CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
                                 level=int(levels.get(c.id, 0))) for c in rubric.applicable(prompt_id)]
     agg = aggregate(criteria, rubric)

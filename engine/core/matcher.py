@@ -23,7 +23,8 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..rubric.model import Detector, Rubric, joined_pattern
+from ..rubric.patterns import joined_pattern
+from ..rubric.runtime import Detector, Rubric
 from . import scan
 from .document import Document
 from .regex_cache import RegexCompiler

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from ..vocabulary import verdict_rank
 from .results import CriterionResult, Verdict
 

@@ -30,7 +30,7 @@ from ..core.matcher import CompiledRubric
 from ..core.results import GradeResult
 from ..feedback.mechanism import is_title_line, mechanism_lines
 from ..feedback.phrases import Phrases, answer_view, phrases_for
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 
 EXAMPLES = 4
 TARGETS = {  # measure -> (target, how it is compared)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..core.document import Document
 from ..core.matcher import CompiledRubric
 from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
 from .mechanism import is_title_line, mechanism_evidence

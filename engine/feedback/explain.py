@@ -10,7 +10,7 @@ criteria come from the result and the rubric; nothing here changes a level, a sc
 from __future__ import annotations
 
 from ..core.results import VERDICT_LABELS, CritiqueItem, GradeResult
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from ..vocabulary import verdict_rank
 
 LEVEL_WORDS = ("missing", "named only", "shown with a mechanism or reason")

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from typing import Protocol
 
 from ..core.document import Document, parse
 from ..core.results import CriterionResult, Followup, GradeResult
-from ..rubric.model import BankQuestion, Rubric
+from ..rubric.runtime import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
 from .ideas import Idea, by_cost, by_weight, ideas
 from .phrases import Phrases, answer_view, phrases_for
@@ -172,7 +173,7 @@ def vet(questions: list[Followup], result: GradeResult, rubric: Rubric, answer_t
             continue
         seen_ideas.add(idea)
         asked |= asks
-        out.append(q.model_copy(update={"question": text}))
+        out.append(replace(q, question=text))
     return out
 
 

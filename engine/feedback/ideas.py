@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.results import CriterionResult
-from ..rubric.model import Group, Rubric
+from ..rubric.runtime import Group, Rubric
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ..core.document import Document, parse
 from ..core.results import Followup, GradeResult
 from ..feedback.followups import DEPTHS, MAX_FOLLOWUPS
 from ..feedback.ideas import by_cost, ideas
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from .client import LLMSettings, resolve_settings
 from .grader import LLMGrader
 from .injection import find_injections

@@ -18,7 +18,7 @@ from ..core.document import Document, parse
 from ..core.grader import finish, get_rubric, grade_text, rules_pass
 from ..core.results import CriterionResult, CritiqueItem, Followup, GradeResult, LLMReport
 from ..errors import InputError, LLMError
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from .cache import ResponseCache
 from .client import LLMSettings, resolve_settings, say_on_stderr
 from .injection import find_injections

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..core.document import Document, normalise
 from ..core.results import Evidence
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 
 MIN_QUOTE_WORDS = 3
 
@@ -103,7 +103,7 @@ def pattern_heads(pattern: str) -> set[str]:
     in 'filter~3~event time')."""
     from re import _parser
 
-    from ..rubric.model import _GAP
+    from ..rubric.patterns import _GAP
 
     try:
         parsed = _parser.parse(_GAP.sub(r"\\W", pattern))

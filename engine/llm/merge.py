@@ -31,12 +31,13 @@ from the LLM, and not from the rules reading keywords in the injected lines.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from ..core.document import Document
 from ..core.grader import MAX_EVIDENCE
 from ..core.results import CriterionResult, DiscardedClaim, Evidence
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from .grounding import concerns, locate_quote
 from .reply import Judgement, clean
 
@@ -56,7 +57,7 @@ class Merge:
 def merge(doc: Document, rubric: Rubric, rules: list[CriterionResult], claims: dict[str, Judgement]) -> Merge:
     """Combine the rules' levels with the LLM's, by the policy in this module's docstring."""
     by_id = {r.id: r for r in rules}
-    out = Merge(criteria=[r.model_copy(deep=True) for r in rules])
+    out = Merge(criteria=[copy.deepcopy(r) for r in rules])
     index = {c.id: c for c in out.criteria}
 
     def discard(cid: str, claim: Judgement, reason: str) -> None:

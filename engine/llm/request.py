@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ..core.document import Document
 from ..core.results import CriterionResult
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from ..templating import environment
 from .grounding import MIN_QUOTE_WORDS
 from .reply import reply_model, strict_schema

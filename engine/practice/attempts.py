@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 
 from .. import __version__
 from ..core.results import GradeResult
@@ -32,6 +32,18 @@ class Attempt(BaseModel):
     grade_version: str
     answer: str
     result: GradeResult
+
+    @field_validator("result", mode="before")
+    @classmethod
+    def _plain_critique_items(cls, value):
+        """Attempts saved before critique items carried their criteria hold them as plain sentences."""
+        critique = value.get("critique") if isinstance(value, dict) else None
+        if isinstance(critique, dict):
+            for key in ("why", "gaps", "strengths", "next_steps"):
+                items = critique.get(key)
+                if isinstance(items, list):
+                    critique[key] = [{"text": item} if isinstance(item, str) else item for item in items]
+        return value
 
     @property
     def levels(self) -> dict[str, int]:

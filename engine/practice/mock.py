@@ -19,7 +19,7 @@ from ..core.inputs import decode_answer, read_answer
 from ..core.results import GradeResult
 from ..errors import InputError
 from ..feedback.followups import FollowupWriter, written_followups
-from ..rubric.model import PromptSpec, Rubric
+from ..rubric.runtime import PromptSpec, Rubric
 from .attempts import Movement, attempts_folder, latest, load_history, movement, save_attempt
 
 DEFAULT_PROMPT = "1"  # the seed: "If you don't choose, I'll default to #1"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..core.document import parse
 from ..core.results import CriterionResult, GradeResult
 from ..feedback.critique import count_word
-from ..rubric.model import Rubric
+from ..rubric.runtime import Rubric
 from ..vocabulary import LEVEL_NAMES
 
 

@@ -6,12 +6,7 @@ ones unescaped, the HTML one with autoescape on, so an answer's text can never b
 
 from __future__ import annotations
 
-import contextlib
 import json
-import marshal
-import os
-import tempfile
-import types
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,20 +15,24 @@ from ..core.results import VERDICT_LABELS, Followup, GradeResult
 from ..errors import OutputError
 from ..templating import environment
 from ..vocabulary import LEVEL_NAMES
+from .text_report import LEVEL_MARKS, VERDICT_COLOURS, cut_words, render_text_report
 
 if TYPE_CHECKING:
     from ..practice.attempts import History, Movement
     from ..practice.mock import MockOutcome
-    from ..rubric.model import PromptSpec, Rubric
-
-_COLOURS = {"architect": "green", "senior": "yellow", "below_bar": "red"}
-_LEVEL_MARKS = {0: "[0]", 1: "[1]", 2: "[2]"}
+    from ..rubric.runtime import PromptSpec, Rubric
 
 
 def _bytecode_cache():
     """Compiled templates kept between runs (compiling them is a tenth of a cold start), in a private
     cache folder; None (no cache) when there is none. Compiled templates are code: the folder is
     used only when it is this user's and nobody else can write it (grade.paths.private_cache)."""
+    import contextlib
+    import marshal
+    import os
+    import tempfile
+    import types
+
     import jinja2
 
     from ..paths import private_cache
@@ -91,22 +90,11 @@ def _environment(colour: bool):
         return click.style(text, **kw) if colour else text
 
     env.filters["bold"] = lambda t: style(str(t), bold=True)
-    env.filters["verdict_colour"] = lambda t, v: style(str(t).upper(), fg=_COLOURS[v], bold=True)
-    env.filters["level_mark"] = lambda lv: style(_LEVEL_MARKS[lv], fg=("red", "yellow", "green")[lv])
+    env.filters["verdict_colour"] = lambda t, v: style(str(t).upper(), fg=VERDICT_COLOURS[v], bold=True)
+    env.filters["level_mark"] = lambda lv: style(LEVEL_MARKS[lv], fg=("red", "yellow", "green")[lv])
     env.filters["md_cell"] = lambda t: str(t).replace("|", "\\|").replace("\n", " ")
     env.filters["cut"] = cut_words
     return env
-
-
-def cut_words(text: str, width: int) -> str:
-    """`text` in at most `width` characters, cut at a word boundary and marked with '...'."""
-    text = str(text)
-    if len(text) <= width:
-        return text
-    room = width - 3
-    space = text.rfind(" ", 0, room + 1)
-    head = text[:space] if space > width // 2 else text[:room]
-    return head.rstrip(" ,;:/-(") + "..."
 
 
 @lru_cache(maxsize=1)
@@ -170,8 +158,10 @@ def render(result: GradeResult, fmt: str, *, colour: bool = False, answer: str |
         if answer is None:
             raise ValueError("the HTML report needs the answer text")
         return render_html(result, answer=answer, rubric=rubric)
-    name = {"text": "report.txt.j2", "markdown": "report.md.j2"}[fmt]
-    template = _environment(colour and fmt == "text").get_template(name)
+    if fmt == "text":
+        return render_text_report(result, colour=colour, prompt_note=_prompt_note(result, rubric),
+                                  verdict_label=VERDICT_LABELS[result.verdict], sections=_sections(result))
+    template = _environment(False).get_template({"markdown": "report.md.j2"}[fmt])
     return template.render(result=result, critique=result.critique, prompt_note=_prompt_note(result, rubric),
                            verdict_label=VERDICT_LABELS[result.verdict], sections=_sections(result))
 

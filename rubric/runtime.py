@@ -1,0 +1,252 @@
+"""The rubric as grading reads it: frozen dataclasses, built from data that was validated already.
+
+There are two sets of rubric types, on purpose. rubric.model holds the pydantic models that
+validate a rubric file (every key, bound and pattern checked, a JSON Schema for editors); they run
+when a rubric file is new or changed, for `grade rubric check` and `grade rubric schema`. This
+module holds what grading uses: plain dataclasses with the same fields, made from the validated
+data by `from_data` without validating again, so that grading an answer against an unchanged
+rubric (reloaded from grade.core.rubric_cache) never imports pydantic, which is a third of a cold
+start. The validator is the only way in: `rubric.model.read_rubric` returns these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin, get_type_hints
+
+from ..vocabulary import Depth
+
+BUNDLED_RUBRIC = Path(__file__).with_name("default.toml")
+
+CapKind = Literal["keyword_stuffing", "generic_diagram", "architect_requires", "core_correctness"]
+CAP_KINDS: tuple[CapKind, ...] = get_args(CapKind)
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; the message names the file, the entry and the problem."""
+
+
+@dataclass(frozen=True)
+class Detector:
+    """How to recognise one idea in normalised answer text (see rubric.model.Detector)."""
+
+    mention: list[str]
+    strong: list[str] = field(default_factory=list)
+    substance: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    generic: bool = True
+    reach: int = 0
+    breadth: int | None = None
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    section: str
+    title: str
+    weight: float
+    description: str
+    detectors: list[str]
+    advice: str
+    prompt: str | None = None
+    core_correctness: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    part: int | None = None
+    heading: list[str] = field(default_factory=list)
+    chart: bool = False
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    id: str
+    number: int
+    title: str
+    brief: str
+    must_handle: list[str]
+    signals: dict[str, float]
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CapMessages:
+    """What the report says about each cap (defaults: rubric.model.CapMessages)."""
+
+    keyword_stuffing: str
+    generic_diagram: str
+    architect_requires: str
+    core_correctness_none: str
+    core_correctness_weak: str
+    core_correctness_none_explained: str
+    core_correctness_weak_explained: str
+    keyword_stuffing_step: str
+    generic_diagram_step: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    title: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    architect_min_score: float
+    senior_min_score: float
+    level_values: tuple[float, float, float]
+    stuffing_min_mentioned: int
+    stuffing_max_substantiated_ratio: float
+    diagram_min_architecture: int
+    diagram_max_reasoned: int
+    architecture_sections: list[str]
+    reasoned_sections: list[str]
+    messages: CapMessages
+    architect_requires: dict[str, int]
+    section_weights: dict[str, float]
+    caps: list[CapKind]
+    borderline_points: float
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    criteria: list[str]
+    description: str | None = None
+    advice: str | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    answer: list[str]
+    question: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ask:
+    what: str
+    answer: list[str]
+    question: list[str]
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    criterion: str
+    depth: Depth
+    text: str
+    presupposes: list[str] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class Rubric:
+    name: str
+    version: str
+    sections: list[Section]
+    criteria: list[Criterion]
+    detectors: dict[str, Detector]
+    verdicts: Verdicts
+    substance_cues: list[str] = field(default_factory=list)
+    prompts: list[PromptSpec] = field(default_factory=list)
+    guide: Guide | None = None
+    followups: list[BankQuestion] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    components: dict[str, Component] = field(default_factory=dict)
+    asks: dict[str, Ask] = field(default_factory=dict)
+    required_ids: list[str] = field(default_factory=list)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+    def group_of(self, criterion_id: str) -> Group | None:
+        """The group a criterion belongs to, if any."""
+        for g in self.groups:
+            if criterion_id in g.criteria:
+                return g
+        return None
+
+    def prompt_spec(self, key: str) -> PromptSpec | None:
+        """The prompt with this id or number (as a string), or None."""
+        for p in self.prompts:
+            if key in (p.id, str(p.number)):
+                return p
+        return None
+
+    def weight(self, criterion: Criterion, prompt_id: str | None) -> float:
+        """The criterion's weight for an answer to `prompt_id` (a prompt may override it)."""
+        spec = self.prompt_spec(prompt_id) if prompt_id else None
+        return spec.weights.get(criterion.id, criterion.weight) if spec else criterion.weight
+
+    def applicable(self, prompt_id: str | None) -> list[Criterion]:
+        """Criteria graded for an answer to `prompt_id`: all general ones, plus that prompt's."""
+        return [c for c in self.criteria if c.prompt is None or c.prompt == prompt_id]
+
+
+def from_data(cls: type, data: dict[str, Any]) -> Any:
+    """An instance of dataclass `cls` from validated plain data (a JSON-shaped dump), nested
+    dataclasses and tuples rebuilt by the field types; nothing is checked, nothing is copied (lists
+    and dicts of plain values are taken as they are: the data is the caller's to give away)."""
+    return _converter(cls)(data)
+
+
+_CONVERTERS: dict[Any, Callable[[Any], Any]] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """A function that rebuilds a value of type `hint` from its JSON shape; made once per type."""
+    known = _CONVERTERS.get(hint)
+    if known is not None:
+        return known
+    origin, args = get_origin(hint), get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        fields = get_type_hints(hint)
+        nested = [(f.name, c) for f in dataclasses.fields(hint) if (c := _converter(fields[f.name])) is not _same]
+
+        def convert(data: dict[str, Any]) -> Any:
+            if nested:
+                data = dict(data)
+                for name, field_converter in nested:
+                    if name in data:
+                        data[name] = field_converter(data[name])
+            return hint(**data)
+    elif origin in (typing.Union, types.UnionType):
+        inner = [_converter(a) for a in args if a is not type(None)]
+        one = inner[0] if len(inner) == 1 else _same
+        if one is _same:
+            convert = _same
+        else:
+            def convert(value: Any) -> Any:
+                return None if value is None else one(value)
+    elif origin is list:
+        item = _converter(args[0])
+        convert = _same if item is _same else (lambda value: [item(v) for v in value])
+    elif origin is tuple:
+        item = _converter(args[0])
+        convert = tuple if item is _same else (lambda value: tuple(item(v) for v in value))
+    elif origin is dict:
+        item = _converter(args[1])
+        convert = _same if item is _same else (lambda value: {k: item(v) for k, v in value.items()})
+    else:  # str, int, float, bool, Literal: as they are
+        convert = _same
+    _CONVERTERS[hint] = convert
+    return convert
