@@ -165,7 +165,7 @@ def _spans_in(doc: Document, pattern: re.Pattern[str], start: int, end: int) -> 
     key = ("spans", id(pattern), start, end)
     spans = doc.memo.get(key)
     if spans is None:
-        spans = doc.memo[key] = [(m.start() + start, m.end() + start) for m in pattern.finditer(doc.norm[start:end])]
+        spans = doc.memo[key] = scan.spans_in(pattern, doc.norm, start, end, doc.memo)
     return spans
 
 
