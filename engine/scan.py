@@ -175,40 +175,65 @@ def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
     return kinds
 
 
-_STARTS = (re.compile(r"(?<![a-z0-9])[a-z\d]"),  # over the text itself: '٣' is no [0-9] behind
-           re.compile(r"(?<![a-z0-9])\s"),
-           re.compile(r"(?<![a-z0-9])[^a-z\d\s]"))
+_WORD_STARTS = re.compile(r"(?<![a-z0-9])[a-z\d]")  # over the text itself: '٣' is no [0-9] behind
+_KIND_CHARS = (None, re.compile(r"\s"), re.compile(r"[^a-z\d\s]"))  # then the look-behind is checked
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _starts(text: str, kind: int) -> list[int]:
+    """The positions of `text` where the look-behind holds and a character of `kind` starts."""
+    if kind == 0:
+        return [m.start() for m in _WORD_STARTS.finditer(text)]
+    # rarer characters: found by a class alone (which sre scans for fast), the look-behind checked here
+    return [p for p in [m.start() for m in _KIND_CHARS[kind].finditer(text)] if not p or text[p - 1] not in _ALNUM]
 
 
 class _Starts:
     """The positions of a text where the look-behind holds and a character of one kind starts,
     by their first _K characters (folded), and those of each prefix asked for, found once."""
 
-    def __init__(self, text: str, folded: str, starts: re.Pattern[str]) -> None:
+    def __init__(self, folded: str, by_key: dict[str, list[int]]) -> None:
+        self.by_key = by_key
+        self.folded = folded
+        self._keys: list[str] | None = None
+        self._found: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, text: str, folded: str, kind: int) -> _Starts:
         by_key: dict[str, list[int]] = {}
-        for p in [m.start() for m in starts.finditer(text)]:
+        for p in _starts(text, kind):
             key = folded[p:p + _K]
             positions = by_key.get(key)
             if positions is None:
                 by_key[key] = [p]
             else:
                 positions.append(p)
-        self.by_key = by_key
-        self.folded = folded
-        self._keys: list[str] | None = None
-        self._found: dict[str, list[int]] = {}
+        return cls(folded, by_key)
+
+    def tail(self, folded: str, offset: int) -> _Starts:
+        """The same for the text from `offset` on (`folded` its folded form), where the look-behind
+        holds at `offset` too: the positions from there, shifted; their keys are unchanged."""
+        by_key: dict[str, list[int]] = {}
+        for key, positions in self.by_key.items():
+            i = bisect.bisect_left(positions, offset) if offset else 0
+            if i < len(positions):
+                by_key[key] = [p - offset for p in positions[i:]] if offset else positions
+        return _Starts(folded, by_key)
 
     def extend(self, found: list[int], plan: _Kind) -> None:
         """Add to `found` the positions where one of a pattern's prefixes starts."""
         by_key = self.by_key
         longer, shorter = plan
+        startswith = self.folded.startswith
+        append = found.append
         for key in longer.keys() & by_key.keys():
             prefixes = longer[key]
             if prefixes is None:
                 found.extend(by_key[key])
             else:
-                startswith = self.folded.startswith
-                found.extend([p for p in by_key[key] if startswith(prefixes, p)])
+                for p in by_key[key]:
+                    if startswith(prefixes, p):
+                        append(p)
         for prefix in shorter:
             found.extend(self._short(prefix))
 
@@ -229,25 +254,54 @@ class _Starts:
 
 class _Index:
     """A text's positions where the look-behind holds, in three kinds, each indexed when a
-    pattern first needs it."""
+    pattern first needs it. The text of an index may be the end of a text indexed before (an
+    answer's text after its title, say): then its positions are taken from that index."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, within: _Index | None = None) -> None:
         self.text = text
-        self.folded = _DIGIT.sub("0", text)  # \d is exactly the characters str.isdecimal() accepts
+        self._within = within
+        self._offset = len(within.text) - len(text) if within else 0
+        if within:
+            self.folded = within.folded[self._offset:]
+        else:
+            self.folded = _DIGIT.sub("0", text)  # \d is exactly the characters str.isdecimal() accepts
         self._kinds: list[_Starts | None] = [None, None, None]
+
+    def holds_within(self, text: str) -> bool:
+        """Is `text` the end of this index's text, with the look-behind holding where it starts?"""
+        offset = len(self.text) - len(text)
+        return offset >= 0 and self.text.endswith(text) and (not offset or self.text[offset - 1] not in _ALNUM)
+
+    def kind(self, kind: int) -> _Starts:
+        starts = self._kinds[kind]
+        if starts is None:
+            if self._within is not None:
+                starts = self._within.kind(kind).tail(self.folded, self._offset)
+            else:
+                starts = _Starts.of(self.text, self.folded, kind)
+            self._kinds[kind] = starts
+        return starts
 
     def positions(self, plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
         """Every position where a match of the pattern could start, in order."""
         found: list[int] = []
         for kind, prefixes in enumerate(plan):
-            if not (prefixes[0] or prefixes[1]):
-                continue
-            starts = self._kinds[kind]
-            if starts is None:
-                starts = self._kinds[kind] = _Starts(self.text, self.folded, _STARTS[kind])
-            starts.extend(found, prefixes)
+            if prefixes[0] or prefixes[1]:
+                self.kind(kind).extend(found, prefixes)
         found.sort()
         return found
+
+
+def _index(text: str, memo: dict, name: str) -> _Index:
+    """The index of `text`, kept in `memo` under `name`."""
+    key = ("scan_index", name, len(text))
+    index = memo.get(key)
+    if index is None:
+        indexes = memo.setdefault("scan_indexes", [])
+        within = next((i for i in indexes if i.holds_within(text)), None)
+        index = memo[key] = _Index(text, within)
+        indexes.append(index)
+    return index
 
 
 def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> list[int] | None:
@@ -260,11 +314,7 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> l
     key = ("scan_candidates", name, len(text), id(pattern))
     found = memo.get(key)
     if found is None:
-        index_key = ("scan_index", name, len(text))
-        index = memo.get(index_key)
-        if index is None:
-            index = memo[index_key] = _Index(text)
-        found = memo[key] = index.positions(plan)
+        found = memo[key] = _index(text, memo, name).positions(plan)
     return found
 
 
