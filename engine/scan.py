@@ -210,16 +210,6 @@ class _Starts:
                 positions.append(p)
         return cls(folded, by_key)
 
-    def tail(self, folded: str, offset: int) -> _Starts:
-        """The same for the text from `offset` on (`folded` its folded form), where the look-behind
-        holds at `offset` too: the positions from there, shifted; their keys are unchanged."""
-        by_key: dict[str, list[int]] = {}
-        for key, positions in self.by_key.items():
-            i = bisect.bisect_left(positions, offset) if offset else 0
-            if i < len(positions):
-                by_key[key] = [p - offset for p in positions[i:]] if offset else positions
-        return _Starts(folded, by_key)
-
     def extend(self, found: list[int], plan: _Kind) -> None:
         """Add to `found` the positions where one of a pattern's prefixes starts."""
         by_key = self.by_key
@@ -255,7 +245,8 @@ class _Starts:
 class _Index:
     """A text's positions where the look-behind holds, in three kinds, each indexed when a
     pattern first needs it. The text of an index may be the end of a text indexed before (an
-    answer's text after its title, say): then its positions are taken from that index."""
+    answer's text after its title, say): then the positions are found in that index and shifted,
+    their keys being the same."""
 
     def __init__(self, text: str, within: _Index | None = None) -> None:
         self.text = text
@@ -272,22 +263,18 @@ class _Index:
         offset = len(self.text) - len(text)
         return offset >= 0 and self.text.endswith(text) and (not offset or self.text[offset - 1] not in _ALNUM)
 
-    def kind(self, kind: int) -> _Starts:
-        starts = self._kinds[kind]
-        if starts is None:
-            if self._within is not None:
-                starts = self._within.kind(kind).tail(self.folded, self._offset)
-            else:
-                starts = _Starts.of(self.text, self.folded, kind)
-            self._kinds[kind] = starts
-        return starts
-
     def positions(self, plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
         """Every position where a match of the pattern could start, in order."""
+        if self._within is not None:
+            found, offset = self._within.positions(plan), self._offset
+            return [p - offset for p in found[bisect.bisect_left(found, offset):]] if offset else found
         found: list[int] = []
         for kind, prefixes in enumerate(plan):
             if prefixes[0] or prefixes[1]:
-                self.kind(kind).extend(found, prefixes)
+                starts = self._kinds[kind]
+                if starts is None:
+                    starts = self._kinds[kind] = _Starts.of(self.text, self.folded, kind)
+                starts.extend(found, prefixes)
         found.sort()
         return found
 
@@ -344,12 +331,20 @@ def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm"
 def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
              name: str = "norm") -> list[tuple[int, int]]:
     """The spans of `pattern.finditer(text[start:end])`, as offsets of `text`. In the slice the
-    leading look-behind also holds at its first character: that position is always tried."""
+    leading look-behind also holds at its first character: that position is tried when one of the
+    pattern's prefixes starts there."""
     positions = _candidates(pattern, text, memo, name)
-    window = text[start:end]
     if positions is None:
-        return [(m.start() + start, m.end() + start) for m in pattern.finditer(window)]
+        return [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
     inside = positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
-    if not inside or inside[0] != start:
+    if (not inside or inside[0] != start) and start < end and _index(text, memo, name).folded.startswith(
+            _prefix_tuple(pattern.pattern, pattern.flags), start):
         inside = [start, *inside]
-    return [(m.start() + start, m.end() + start) for m in _matches(pattern, window, inside, start)]
+    if not inside:
+        return []
+    return [(m.start() + start, m.end() + start) for m in _matches(pattern, text[start:end], inside, start)]
+
+
+@lru_cache(maxsize=1024)
+def _prefix_tuple(pattern: str, flags: int) -> tuple[str, ...]:
+    return tuple(first_chars(pattern, flags) or ())
