@@ -108,7 +108,9 @@ class Matcher:
             self._build(rubric, compiler)
 
     def _build(self, rubric: Rubric, compiler: RegexCompiler | None) -> None:
-        compile = (compiler or RegexCompiler()).compile
+        recording = compiler is not None  # a compiler kept between runs keeps the scan's prefixes too
+        compiler = compiler or RegexCompiler()
+        compile = compiler.compile
         self.rubric = rubric
         self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}
         self.cues = _compile(rubric.substance_cues, compile)
@@ -117,6 +119,12 @@ class Matcher:
             for p in rubric.prompts
         }
         self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
+        if recording:
+            scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
+            scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
+            for p in scanned:
+                if p is not None:
+                    compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
 
     def detect(self, doc: Document, name: str) -> list[Hit]:
         """Every non-excluded hit of one detector, in document order, one per clause."""

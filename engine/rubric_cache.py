@@ -6,9 +6,10 @@ folder (0700, owned by the user); later runs reload it with pydantic, skipping o
 checks, while every file the rubric was read from has the same content (a SHA-256 of each), and
 the rubric's model (its fields) and grade's version are the same. JSON cannot run code when it is
 read, unlike the pickle this replaced. The compiled regular expressions are stored beside it as
-sre opcode lists (plain integers). The file starts with a SHA-256 of the rest, checked before
-anything is parsed: opcodes fed back to the interpreter can crash it when damaged. An entry that
-cannot be read, parsed or validated is rebuilt; a cache that cannot be written is skipped.
+sre opcode lists (plain integers), with the literal prefixes grade.scan derives from each. The
+file starts with a SHA-256 of the rest, checked before anything is parsed: opcodes fed back to the
+interpreter can crash it when damaged. An entry that cannot be read, parsed or validated is
+rebuilt; a cache that cannot be written is skipped.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .regex_cache import RegexCompiler, record_from_json, record_to_json
 from .rubric import model as model_module
 from .rubric.model import BUNDLED_RUBRIC, Rubric, read_rubric
 
-FORMAT = 2
+FORMAT = 3  # 3: the regex record keeps grade.scan's prefixes
 MAX_ENTRY_BYTES = 20_000_000
 
 

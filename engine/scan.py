@@ -39,6 +39,9 @@ PREFIX_MAX = 12
 _K = 6  # characters of the index keys
 _CAP = 4000  # prefixes per pattern, at most; past it prefixes of 3 characters, then the plain scan
 _MAX_CLASS = 40  # a character range wider than this is not enumerated
+ANALYSIS = f"1:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
+"""The version of the prefix analysis below (bump the first number on any change to it): prefixes
+recorded by another version are not used."""
 _LOOKBEHIND = "(?<![a-z0-9])"
 _DIGIT = re.compile(r"\d")
 _WORD_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0")
@@ -129,10 +132,27 @@ def _derive(pattern: str, flags: int, k: int) -> frozenset[str] | None:
     return None if "" in found else frozenset(found)
 
 
+_RECORDED: dict[tuple[str, int], frozenset[str] | None] = {}
+
+
+def record(pattern: re.Pattern[str], recorded: list[str] | None | bool) -> list[str] | None:
+    """The prefixes of a compiled pattern as kept between runs (a sorted list, or None): those
+    `recorded` by an earlier run of this analysis (grade.regex_cache keeps them with the compiled
+    code: working them out parses the pattern again), else worked out now (`recorded` False)."""
+    key = (pattern.pattern, pattern.flags)
+    if recorded is False:
+        found = first_chars(*key)
+        return None if found is None else sorted(found)
+    _RECORDED[key] = None if recorded is None else frozenset(recorded)
+    return recorded
+
+
 @lru_cache(maxsize=1024)
 def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     """The strings (up to PREFIX_MAX characters, digits folded) every match of `pattern` starts
     with one of; None when the pattern is not one this module can follow."""
+    if (pattern, flags) in _RECORDED:
+        return _RECORDED[(pattern, flags)]
     if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
         return None
     found = _derive(pattern, flags, PREFIX_MAX)

@@ -83,7 +83,7 @@ def test_the_rubric_cache_is_json_in_a_private_folder_and_runs_no_code(isolated_
     (entry,) = folder.glob("*.json")
     assert folder.stat().st_mode & 0o777 == 0o700 and entry.stat().st_mode & 0o777 == 0o600
     header, _, body = entry.read_bytes().partition(b"\n")
-    assert header.startswith(b"grade-rubric-cache 2 sha256 ") and json.loads(body)["rubric"]["name"]
+    assert header.startswith(b"grade-rubric-cache 3 sha256 ") and json.loads(body)["rubric"]["name"]
     assert not list(folder.glob("*.pickle"))
 
     marker = tmp_path / "pwned"

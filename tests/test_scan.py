@@ -64,3 +64,18 @@ def test_what_cannot_be_followed_is_scanned_the_plain_way():
     assert scan.first_chars(USER_PATTERNS[3].pattern, 0) is None  # a scoped flag
     assert scan.first_chars("(?<![a-z0-9])x?", 0) is None  # can match nothing
     assert scan.first_chars("abc", 0) is None  # no leading look-behind
+
+
+def test_prefixes_kept_between_runs_are_used_only_from_this_analysis():
+    from grade.regex_cache import RegexCompiler, record_from_json, record_to_json
+
+    compiler = RegexCompiler()
+    pattern = compiler.compile(joined_pattern(["change ?data ?capture"]))
+    compiler.prefixes[pattern.pattern] = scan.record(pattern, False)
+    data = record_to_json(compiler.record())
+    assert data["scan"] == scan.ANALYSIS and data["prefixes"][pattern.pattern] == sorted(
+        scan.first_chars(pattern.pattern, pattern.flags))
+    assert record_from_json(data)["prefixes"] == data["prefixes"]
+    assert record_from_json({**data, "scan": "0:older"})["prefixes"] == {}
+    assert record_from_json({**data, "prefixes": {pattern.pattern: [5]}})["prefixes"] == {}
+    assert record_from_json({**data, "prefixes": {pattern.pattern: [""]}})["prefixes"] == {}
