@@ -1,7 +1,9 @@
-"""Benchmark: cold start of `grade answers/mock1.md` beside the floor our dependencies set, and
-answers graded per second in one process. Prints figures; asserts nothing.
+"""Benchmark: cold start of `grade answers/mock1.md` beside the floor our dependencies set, answers
+graded per second in one process, the cost of one answer at 1x, 4x and 16x its length and of a
+1 MB answer, and the peak memory of grading 1,000 answers in one process. Prints figures beside
+the targets; asserts nothing.
 
-    python evals/bench.py [--runs 15]
+    python evals/bench.py [--runs 15] [--skip-cold] [--skip-memory]
 """
 
 from __future__ import annotations
@@ -15,6 +17,30 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+SCALED = REPO / "answers" / "privacy-dsr.md"  # a 5 kB answer, the corpus's typical size
+TARGET_RATIO = 1.0
+TARGET_THROUGHPUT = 1_000  # answers per second
+TARGET_1MB = 1.0  # seconds
+TARGET_MEMORY_MB = 100
+
+# Run in a fresh interpreter: grade 1,000 corpus answers in one call and keep every result, as
+# `grade` does with many files, then report the peak resident set size.
+_MEMORY_SCRIPT = """
+import resource, sys
+from pathlib import Path
+from grade.core.grader import grade_text
+
+def peak_mb():
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10  # bytes on macOS, KiB elsewhere
+
+paths = [Path(p) for p in sys.argv[1:]]
+texts = [p.read_text(encoding="utf-8") for p in paths]
+grade_text(texts[0])
+before = peak_mb()
+results = [grade_text(texts[i % len(texts)], name=paths[i % len(paths)].name) for i in range(1000)]
+print(f"{before:.1f} {peak_mb():.1f} {len(results)}")
+"""
 
 
 def _time(cmd: list[str], runs: int) -> float:
@@ -26,28 +52,37 @@ def _time(cmd: list[str], runs: int) -> float:
     return statistics.median(samples)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+def _grade_seconds(text: str, runs: int) -> float:
+    from grade.core.grader import grade_text
+
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        grade_text(text, name="bench.md")
+        samples.append(time.perf_counter() - t)
+    return min(samples)
+
+
+def cold_start(runs: int) -> None:
     grade = shutil.which("grade") or sys.exit("bench: `grade` is not on PATH; pip install . first")
     floor_cmd = [sys.executable, "-c", "import click, pydantic, jinja2"]
     grade_cmd = [grade, "answers/mock1.md"]
     _time(grade_cmd, 2)  # warm the file cache, not the interpreter
     # Interleave so that machine noise hits both alike.
     floor, cold = [], []
-    for _ in range(args.runs):
+    for _ in range(runs):
         floor.append(_time(floor_cmd, 1))
         cold.append(_time(grade_cmd, 1))
     f, c = statistics.median(floor), statistics.median(cold)
-    print(f"cold start: grade answers/mock1.md  median {c * 1000:.0f} ms over {args.runs} runs")
+    print(f"cold start: grade answers/mock1.md  median {c * 1000:.0f} ms over {runs} runs")
     print(f"floor:      import click, pydantic, jinja2  median {f * 1000:.0f} ms")
-    print(f"ratio:      {c / f:.2f}x (target <= 1.0x)")
+    print(f"ratio:      {c / f:.2f}x (target <= {TARGET_RATIO:.1f}x)")
 
+
+def throughput(paths: list[Path]) -> None:
     from grade.core.grader import grade_text
 
-    corpus = sorted((REPO / "evals" / "corpus").glob("*/*.md")) + sorted((REPO / "answers").glob("*.md"))
-    texts = [p.read_text(encoding="utf-8") for p in corpus]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
     grade_text(texts[0])  # load and compile the rubric once, as a long-running process would
     rounds = 5
     t = time.perf_counter()
@@ -57,7 +92,43 @@ def main() -> None:
     elapsed = time.perf_counter() - t
     n = rounds * len(texts)
     print(f"throughput: {n / elapsed:.0f} answers/s in one process ({n} gradings of {len(texts)} answers, "
-          f"{sum(len(x) for x in texts) / len(texts) / 1000:.1f} kB average; target >= 200)")
+          f"{sum(len(x) for x in texts) / len(texts) / 1000:.1f} kB average; target >= {TARGET_THROUGHPUT:,})")
+
+
+def scaling() -> None:
+    """Cost linear in the answer's length: one answer at 1x, 4x and 16x, then a 1 MB answer."""
+    text = SCALED.read_text(encoding="utf-8")
+    for times in (1, 4, 16):
+        long = text * times
+        s = _grade_seconds(long, 5 if times < 16 else 3)
+        print(f"length {times:>2}x: {len(long) / 1000:6.1f} kB  {s * 1000:7.1f} ms  {s * 1e6 / len(long):6.1f} ms/kB "
+              f"({SCALED.relative_to(REPO)} repeated)")
+    mb = (text * (1_000_000 // len(text) + 1))[:1_000_000]
+    s = _grade_seconds(mb, 2)
+    print(f"1 MB answer: {s:.2f} s (target < {TARGET_1MB:.0f} s)")
+
+
+def memory(paths: list[Path]) -> None:
+    out = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, *map(str, paths)], check=True, capture_output=True,
+                         text=True, cwd=REPO).stdout.split()
+    before, peak, n = float(out[0]), float(out[1]), int(out[2])
+    print(f"peak memory: {peak:.0f} MB max RSS grading {n:,} answers in one process, results kept "
+          f"({before:.0f} MB after loading the rubric; target <= {TARGET_MEMORY_MB} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--skip-cold", action="store_true", help="no cold-start figures")
+    parser.add_argument("--skip-memory", action="store_true", help="no peak-memory figure")
+    args = parser.parse_args()
+    paths = sorted((REPO / "evals" / "corpus").glob("*/*.md")) + sorted((REPO / "answers").glob("*.md"))
+    if not args.skip_cold:
+        cold_start(args.runs)
+    throughput(paths)
+    scaling()
+    if not args.skip_memory:
+        memory(paths)
 
 
 if __name__ == "__main__":

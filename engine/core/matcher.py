@@ -21,7 +21,8 @@ import bisect
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Detector, Rubric
@@ -75,11 +76,28 @@ class Hit:
 
     level: int
     line: int
-    quote: str
     start: int  # offset in the document text, for ordering and highlighting
     end: int
     listed: bool = False  # found in an item of a comma-separated list
     block: int = 0  # the logical block (paragraph, list item, row) it was found in
+    clause: tuple[int, int] = (0, 0)  # the span of norm its quote is taken from
+    doc: Document | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def quote(self) -> str:
+        """The verbatim slice of the file quoted as evidence (see _quote), made when first asked
+        for: most hits of a long answer are never quoted."""
+        if self.doc is None:
+            return ""
+        key = ("quote", self.clause, self.start, self.end)
+        quote = self.doc.memo.get(key)
+        if quote is None:
+            quote = self.doc.memo[key] = _quote(self.doc, *self.clause, self.start, self.end)
+        return quote
+
+
+_Found = tuple[int, int, int, int, bool, int, tuple[int, int]]
+"""A hit as kept per document: the fields of Hit but its document."""
 
 
 class CompiledRubric:
@@ -91,7 +109,9 @@ class CompiledRubric:
             self._build(rubric, compiler)
 
     def _build(self, rubric: Rubric, compiler: RegexCompiler | None) -> None:
-        compile = (compiler or RegexCompiler()).compile
+        recording = compiler is not None  # a compiler kept between runs keeps the scan's prefixes too
+        compiler = compiler or RegexCompiler()
+        compile = compiler.compile
         self.rubric = rubric
         self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}
         self.cues = _compile(rubric.substance_cues, compile)
@@ -100,14 +120,31 @@ class CompiledRubric:
             for p in rubric.prompts
         }
         self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
+        if recording:
+            scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
+            scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
+            for p in scanned:
+                if p is not None:
+                    compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
 
     def detect(self, doc: Document, name: str) -> list[Hit]:
         """Every non-excluded hit of one detector, in document order, one per clause."""
         det = self.detectors[name]
+        # Found once per document for the same patterns (mechanism.py asks again without `breadth`).
+        key = ("detect", id(det.mention), id(det.strong), id(det.substance), id(det.exclude), det.reach,
+               id(self.cues) if det.generic else None)
+        found = doc.memo.get(key)
+        if found is None:
+            found = doc.memo[key] = self._hits(det, doc)
+        if det.breadth and len({f[5] for f in found if not f[4]}) >= det.breadth:
+            return [Hit(2, *f[1:], doc) for f in found]
+        return [Hit(*f, doc) for f in found]
+
+    def _hits(self, det: CompiledDetector, doc: Document) -> list[_Found]:
         norm = doc.norm
         excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
         excluded_ends: list[int] = []
-        found: dict[tuple[int, int], Hit] = {}
+        found: dict[tuple[int, int], _Found] = {}
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
@@ -127,19 +164,16 @@ class CompiledRubric:
                 if strong and listed and end > c_end:
                     strong = False  # a "mechanism" stitched across the items of a list is only a mention
                 key = (c_start, c_end)
-                if key in found and (found[key].level == 2 or not strong):
+                if key in found and (found[key][0] == 2 or not strong):
                     continue
                 w_end = _reach(doc, max(c_end, end), det.reach) if det.reach else max(c_end, end)
                 if det.reach:  # a decision named in a heading or a lead-in line is argued below it
                     w_end = max(w_end, _body_end(doc, start))
                 level = 2 if strong else self._level(det, doc, c_start, w_end, start, end)
                 line = doc.line_at(start)
-                found[key] = Hit(level, line.number, _quote(doc, c_start, max(c_end, end), start, end),
-                                 start, end, listed, doc.block_at(start).index)
-        hits = sorted(found.values(), key=lambda h: h.start)
-        if det.breadth and len({h.block for h in hits if not h.listed}) >= det.breadth:
-            hits = [Hit(2, h.line, h.quote, h.start, h.end, h.listed, h.block) for h in hits]
-        return hits
+                found[key] = (level, line.number, start, end, listed, doc.block_at(start).index,
+                              (c_start, max(c_end, end)))
+        return sorted(found.values(), key=lambda f: f[2])
 
     def _level(self, det: CompiledDetector, doc: Document, c_start: int, c_end: int,
                m_start: int, m_end: int) -> int:
@@ -166,7 +200,7 @@ def _spans_in(doc: Document, pattern: re.Pattern[str], start: int, end: int) -> 
     key = ("spans", id(pattern), start, end)
     spans = doc.memo.get(key)
     if spans is None:
-        spans = doc.memo[key] = [(m.start() + start, m.end() + start) for m in pattern.finditer(doc.norm[start:end])]
+        spans = doc.memo[key] = scan.spans_in(pattern, doc.norm, start, end, doc.memo)
     return spans
 
 

@@ -32,8 +32,11 @@ class RegexCompiler:
 
     def __init__(self, recorded: dict[str, Any] | None = None) -> None:
         self.codes: dict[str, Compiled] = {}
+        # the literal prefixes grade.scan works out for a pattern (pure Python, ~1 ms a pattern), kept too
+        self.prefixes: dict[str, list[str] | None] = {}
         if recorded and recorded.get("key") == _KEY:
             self.codes = recorded["codes"]
+            self.prefixes = recorded.get("prefixes") or {}
 
     def compile(self, pattern: str) -> re.Pattern[str]:
         entry = self.codes.get(pattern)
@@ -64,15 +67,18 @@ class RegexCompiler:
         return compiled
 
     def record(self) -> dict[str, Any]:
-        return {"key": _KEY, "codes": self.codes}
+        return {"key": _KEY, "codes": self.codes, "prefixes": self.prefixes}
 
 
 def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
     """A compile record as plain JSON data (lists, integers, strings). Whoever stores it must also
     store a digest of it and check that before `record_from_json`: `_sre.compile` trusts its
     opcodes, and a garbled list can crash the interpreter."""
+    from .scan import ANALYSIS
+
     return {"key": list(record["key"] or ()),
-            "codes": {p: [e[0], list(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()}}
+            "codes": {p: [e[0], list(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()},
+            "scan": ANALYSIS, "prefixes": dict(record.get("prefixes") or {})}
 
 
 def record_from_json(data: Any) -> dict[str, Any] | None:
@@ -87,6 +93,20 @@ def record_from_json(data: Any) -> dict[str, Any] | None:
                     and type(flags) is int and type(groups) is int):
                 return None
             codes[pattern] = (flags, code, groups, groupindex, tuple(indexgroup))
-        return {"key": _KEY, "codes": codes}
+        return {"key": _KEY, "codes": codes, "prefixes": _prefixes_from_json(data)}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _prefixes_from_json(data: Any) -> dict[str, list[str] | None]:
+    """The recorded prefixes of grade.scan, when recorded by this version of its analysis and of
+    that shape; else none (they are worked out again)."""
+    from .scan import ANALYSIS
+
+    prefixes = data.get("prefixes")
+    if data.get("scan") != ANALYSIS or not isinstance(prefixes, dict):
+        return {}
+    for value in prefixes.values():
+        if value is not None and not (isinstance(value, list) and all(isinstance(s, str) and s for s in value)):
+            return {}
+    return prefixes

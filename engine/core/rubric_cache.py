@@ -1,14 +1,15 @@
 """A validated rubric, kept on disk between runs as plain data (marshal).
 
 Validating the rubric (pydantic, and every pattern compiled and checked for runaway backtracking)
-is most of a cold start. The first run stores the validated rubric as JSON in a private cache
+is most of a cold start. The first run stores the validated rubric in a private cache
 folder (0700, owned by the user); later runs rebuild rubric.runtime's dataclasses from it as plain
 data, validating nothing and importing no pydantic, while every file the rubric was read from has
 the same content (a SHA-256 of each), and the rubric's types (rubric/model.py, rubric/runtime.py)
 and grade's version are the same. The entry holds only dicts, lists,
 strings and numbers, written with marshal: reading it runs no code, as with the JSON it replaced
 (4x slower to read: a tenth of a cold start) and unlike the pickle before that. The compiled regular
-expressions are stored beside it as sre opcode lists (plain integers). The file starts with a
+expressions are stored beside it as sre opcode lists (plain integers),
+with the literal prefixes grade.core.scan derives from each. The file starts with a
 SHA-256 of the rest, checked before anything is parsed: opcodes fed back to the interpreter (and
 marshal's own reader) can crash it when damaged. An entry that cannot be read or parsed is
 rebuilt; a cache that cannot be written is skipped.
@@ -30,7 +31,7 @@ from ..rubric.runtime import BUNDLED_RUBRIC, Rubric, from_data
 from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
-FORMAT = 3
+FORMAT = 4  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes
 MAX_ENTRY_BYTES = 20_000_000
 
 

@@ -1,33 +1,50 @@
-"""All the matches of a rubric pattern in a long text, fast, and exactly those `finditer` finds.
+"""All the matches of a rubric pattern in a text, fast, and exactly those `finditer` finds.
 
 Every rubric pattern starts with the same look-behind, `(?<![a-z0-9])`, so Python's `re` cannot
 skip ahead to a likely start: it tries the whole alternation at every position, which makes the
-scan, not the rules, most of the time on a long answer (a 1 MB answer: ~6 s over the bundled
-rubric's patterns). Here a text is indexed once by the first three characters at each position
-where that look-behind holds, and each pattern is tried only where its own possible first three
-characters (worked out from sre's parse of it, conservatively) occur, with `pattern.match`.
+scan, not the rules, most of the time of grading (an answer is scanned by ~100 such patterns).
+Here a text is indexed once by the first six characters at each position where that
+look-behind holds, and each pattern is tried, with `pattern.match`, only where one of its
+literal prefixes occurs: the strings, up to PREFIX_MAX characters, that every match of the
+pattern must begin with, worked out from sre's parse of the pattern.
 
-Same result as `finditer`: a pattern that could match the empty string, starts with something this
-analysis does not follow (a negated class, `.`, a scoped flag), or lacks the look-behind is simply
-scanned with `finditer`; digits are folded to '0' on both sides, as `\\d` matches any decimal digit.
-Texts shorter than THRESHOLD are always scanned with `finditer` (indexing costs more there).
+Why this finds exactly what `finditer` finds, for any rubric:
+- a match can only start where the pattern's leading look-behind holds, and must begin with one
+  of the pattern's prefixes; the prefixes are derived conservatively: an element the analysis
+  does not follow (a negated class, `\\w`, `.`, a back-reference, a look-around) ends the prefix
+  there, so a prefix may be shorter than it could be, never wrong; positions are only ever
+  added, never dropped;
+- a pattern that could match the empty string, starts with something this analysis does not
+  follow at all (a scoped flag, a wide class), has too many prefixes, lacks the look-behind or is
+  case-insensitive is simply scanned with `finditer`;
+- digits are folded to '0' on both sides, as `\\d` matches any decimal digit;
+- matches are taken in order and never overlap (a candidate inside the last match is skipped),
+  and none is empty, as with `finditer`.
+tests/test_fuzz.py checks this against `finditer` on random texts for every bundled pattern.
+Texts shorter than THRESHOLD are scanned with `finditer` (indexing would cost more there).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 
-THRESHOLD = 50_000
-"""Characters; below this an answer is scanned the plain way (a typical answer is 5-20 kB)."""
-_K = 3
-_CAP = 4000  # prefixes per pattern, at most; past it the pattern is scanned the plain way
+THRESHOLD = 200
+"""Characters; below this a text is scanned the plain way."""
+PREFIX_MAX = 12
+"""Characters of a pattern's literal prefixes that are followed (longer is more selective)."""
+_K = 6  # characters of the index keys
+_CAP = 4000  # prefixes per pattern, at most; past it prefixes of 3 characters, then the plain scan
 _MAX_CLASS = 40  # a character range wider than this is not enumerated
+ANALYSIS = f"1:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
+"""The version of the prefix analysis below (bump the first number on any change to it): prefixes
+recorded by another version are not used."""
 _LOOKBEHIND = "(?<![a-z0-9])"
-_STARTS = re.compile(r"(?<![a-z0-9])[\s\S]")
 _DIGIT = re.compile(r"\d")
+_WORD_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0")
 
 
 class _Unknown(Exception):
@@ -54,7 +71,7 @@ def _class_chars(items) -> set[str] | None:
     return {_fold(c) for c in out}
 
 
-def _step(op, av, s: str) -> set[tuple[str, bool]]:
+def _step(op, av, s: str, k: int) -> set[tuple[str, bool]]:
     """(prefix so far, whether the element was followed to its end) after one parsed element."""
     from re import _constants as C
 
@@ -68,103 +85,251 @@ def _step(op, av, s: str) -> set[tuple[str, bool]]:
     if op is C.SUBPATTERN:
         if av[1] or av[2]:  # scoped flags, (?i:...) say: not followed
             raise _Unknown
-        return _prefixes(av[-1].data, s)
+        return _prefixes(av[-1].data, s, k)
     if op is C.BRANCH:
         out: set[tuple[str, bool]] = set()
         for alternative in av[1]:
-            out |= _prefixes(alternative.data, s)
+            out |= _prefixes(alternative.data, s, k)
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         low, high, body = av
-        once = _prefixes(body.data, s)
+        once = _prefixes(body.data, s, k)
         if low == 0 and high == 1:
             return {(s, True)} | once
         if low == 1 and high == 1:
             return once
         return {(x, False) for x, _ in once} | ({(s, False)} if low == 0 else set())
-    return {(s, False)}
+    return {(s, False)}  # anything else (., \w, a back-reference, an atomic group ...) ends the prefix
 
 
-def _prefixes(items, s: str) -> set[tuple[str, bool]]:
+def _prefixes(items, s: str, k: int) -> set[tuple[str, bool]]:
     states = {(s, True)}
     for op, av in items:
         nxt: set[tuple[str, bool]] = set()
         for x, followed in states:
-            if not followed or len(x) >= _K:
+            if not followed or len(x) >= k:
                 nxt.add((x, False))
             else:
-                nxt |= _step(op, av, x)
+                nxt |= _step(op, av, x, k)
         states = nxt
         if len(states) > _CAP:
             raise _Unknown
     return states
 
 
-@lru_cache(maxsize=1024)
-def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
-    """The strings (up to three characters, digits folded) every match of `pattern` starts with one
-    of; None when the pattern is not one this module can follow."""
+def _derive(pattern: str, flags: int, k: int) -> frozenset[str] | None:
     from re import _parser
 
-    if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
-        return None
     try:
         with warnings.catch_warnings():  # sre's FutureWarnings on a rubric's pattern are not ours to print
             warnings.simplefilter("ignore", FutureWarning)
             parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0 or parsed.state.flags & re.IGNORECASE:
             return None
-        found = {x[:_K] for x, _ in _prefixes(parsed.data, "")}
+        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k)}
     except (_Unknown, re.error, RecursionError):
         return None
     return None if "" in found else frozenset(found)
 
 
-class _Index:
-    """A text's positions where the look-behind holds, by their first three characters (folded)."""
+_RECORDED: dict[tuple[str, int], frozenset[str] | None] = {}
 
-    def __init__(self, text: str) -> None:
-        folded = _DIGIT.sub("0", text)  # \d is exactly the characters str.isdecimal() accepts
+
+def record(pattern: re.Pattern[str], recorded: list[str] | None | bool) -> list[str] | None:
+    """The prefixes of a compiled pattern as kept between runs (a sorted list, or None): those
+    `recorded` by an earlier run of this analysis (grade.regex_cache keeps them with the compiled
+    code: working them out parses the pattern again), else worked out now (`recorded` False)."""
+    key = (pattern.pattern, pattern.flags)
+    if recorded is False:
+        found = first_chars(*key)
+        return None if found is None else sorted(found)
+    _RECORDED[key] = None if recorded is None else frozenset(recorded)
+    return recorded
+
+
+@lru_cache(maxsize=1024)
+def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
+    """The strings (up to PREFIX_MAX characters, digits folded) every match of `pattern` starts
+    with one of; None when the pattern is not one this module can follow."""
+    if (pattern, flags) in _RECORDED:
+        return _RECORDED[(pattern, flags)]
+    if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
+        return None
+    found = _derive(pattern, flags, PREFIX_MAX)
+    if found is None:  # too many long prefixes, say: the short ones may still do
+        found = _derive(pattern, flags, 3)
+    return found
+
+
+def _kind(ch: str) -> int:
+    """Which index holds positions starting with `ch` (a folded character): a word's first
+    character ([a-z] or a digit), a space, anything else. _STARTS classifies a text the same way."""
+    return 0 if ch in _WORD_FIRST else 1 if ch.isspace() else 2
+
+
+_Kind = tuple[dict[str, tuple[str, ...] | None], tuple[str, ...]]
+"""A pattern's prefixes of one kind: those of _K characters or more by their first _K (None when
+the key is itself a prefix: every position under it is a candidate), and the shorter ones."""
+
+
+@lru_cache(maxsize=1024)
+def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
+    """A pattern's prefixes by the kind of their first character, without those that extend
+    another one (they add no position)."""
+    prefixes = first_chars(pattern, flags)
+    if prefixes is None:
+        return None
+    kinds: tuple[_Kind, _Kind, _Kind] = (({}, ()), ({}, ()), ({}, ()))
+    longer: list[dict[str, list[str]]] = [{}, {}, {}]
+    shorter: list[list[str]] = [[], [], []]
+    for s in sorted(prefixes):
+        if any(s[:n] in prefixes for n in range(1, len(s))):
+            continue
+        kind = _kind(s[0])
+        if len(s) < _K:
+            shorter[kind].append(s)
+        else:
+            longer[kind].setdefault(s[:_K], []).append(s)
+    kinds = tuple(({key: None if ss == [key] else tuple(ss) for key, ss in longer[k].items()}, tuple(shorter[k]))
+                  for k in range(3))
+    return kinds
+
+
+_WORD_STARTS = re.compile(r"(?<![a-z0-9])[a-z\d]")  # over the text itself: '٣' is no [0-9] behind
+_KIND_CHARS = (None, re.compile(r"\s"), re.compile(r"[^a-z\d\s]"))  # then the look-behind is checked
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _starts(text: str, kind: int) -> list[int]:
+    """The positions of `text` where the look-behind holds and a character of `kind` starts."""
+    if kind == 0:
+        return [m.start() for m in _WORD_STARTS.finditer(text)]
+    # rarer characters: found by a class alone (which sre scans for fast), the look-behind checked here
+    return [p for p in [m.start() for m in _KIND_CHARS[kind].finditer(text)] if not p or text[p - 1] not in _ALNUM]
+
+
+class _Starts:
+    """The positions of a text where the look-behind holds and a character of one kind starts,
+    by their first _K characters (folded), and those of each prefix asked for, found once."""
+
+    def __init__(self, folded: str, by_key: dict[str, list[int]]) -> None:
+        self.by_key = by_key
+        self.folded = folded
+        self._keys: list[str] | None = None
+        self._found: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, text: str, folded: str, kind: int) -> _Starts:
         by_key: dict[str, list[int]] = {}
-        for p in [m.start() for m in _STARTS.finditer(text)]:
+        for p in _starts(text, kind):
             key = folded[p:p + _K]
             positions = by_key.get(key)
             if positions is None:
                 by_key[key] = [p]
             else:
                 positions.append(p)
-        self.by_key = by_key
-        self._short: dict[str, list[str]] = {}
+        return cls(folded, by_key)
 
-    def positions(self, prefixes: frozenset[str]) -> list[int]:
+    def extend(self, found: list[int], plan: _Kind) -> None:
+        """Add to `found` the positions where one of a pattern's prefixes starts."""
+        by_key = self.by_key
+        longer, shorter = plan
+        startswith = self.folded.startswith
+        append = found.append
+        for key in longer.keys() & by_key.keys():
+            prefixes = longer[key]
+            if prefixes is None:
+                found.extend(by_key[key])
+            else:
+                for p in by_key[key]:
+                    if startswith(prefixes, p):
+                        append(p)
+        for prefix in shorter:
+            found.extend(self._short(prefix))
+
+    def _short(self, prefix: str) -> list[int]:
+        """The positions where a prefix shorter than a key starts: under every key that starts with it."""
+        found = self._found.get(prefix)
+        if found is None:
+            if self._keys is None:
+                self._keys = sorted(self.by_key)
+            keys = self._keys
+            found = self._found[prefix] = []
+            for i in range(bisect.bisect_left(keys, prefix), len(keys)):
+                if not keys[i].startswith(prefix):
+                    break
+                found.extend(self.by_key[keys[i]])
+        return found
+
+
+class _Index:
+    """A text's positions where the look-behind holds, in three kinds, each indexed when a
+    pattern first needs it. The text of an index may be the end of a text indexed before (an
+    answer's text after its title, say): then the positions are found in that index and shifted,
+    their keys being the same."""
+
+    def __init__(self, text: str, within: _Index | None = None) -> None:
+        self.text = text
+        self._within = within
+        self._offset = len(within.text) - len(text) if within else 0
+        if within:
+            self.folded = within.folded[self._offset:]
+        else:
+            self.folded = _DIGIT.sub("0", text)  # \d is exactly the characters str.isdecimal() accepts
+        self._kinds: list[_Starts | None] = [None, None, None]
+
+    def holds_within(self, text: str) -> bool:
+        """Is `text` the end of this index's text, with the look-behind holding where it starts?"""
+        offset = len(self.text) - len(text)
+        return offset >= 0 and self.text.endswith(text) and (not offset or self.text[offset - 1] not in _ALNUM)
+
+    def positions(self, plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
+        """Every position where a match of the pattern could start, in order."""
+        if self._within is not None:
+            found, offset = self._within.positions(plan), self._offset
+            return [p - offset for p in found[bisect.bisect_left(found, offset):]] if offset else found
         found: list[int] = []
-        for s in prefixes:
-            if len(s) == _K:
-                found.extend(self.by_key.get(s, ()))
-                continue
-            keys = self._short.get(s)
-            if keys is None:
-                keys = self._short[s] = [k for k in self.by_key if k.startswith(s)]
-            for key in keys:
-                found.extend(self.by_key[key])
+        for kind, prefixes in enumerate(plan):
+            if prefixes[0] or prefixes[1]:
+                starts = self._kinds[kind]
+                if starts is None:
+                    starts = self._kinds[kind] = _Starts.of(self.text, self.folded, kind)
+                starts.extend(found, prefixes)
         found.sort()
         return found
 
 
-def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> Iterator[re.Match[str]]:
-    """The matches `pattern.finditer(text)` yields, in order. `memo` keeps the text's index under
-    `name`, for the other patterns run over the same text."""
-    prefixes = first_chars(pattern.pattern, pattern.flags) if len(text) >= THRESHOLD else None
-    if prefixes is None:
-        yield from pattern.finditer(text)
-        return
+def _index(text: str, memo: dict, name: str) -> _Index:
+    """The index of `text`, kept in `memo` under `name`."""
     key = ("scan_index", name, len(text))
     index = memo.get(key)
     if index is None:
-        index = memo[key] = _Index(text)
+        indexes = memo.setdefault("scan_indexes", [])
+        within = next((i for i in indexes if i.holds_within(text)), None)
+        index = memo[key] = _Index(text, within)
+        indexes.append(index)
+    return index
+
+
+def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> list[int] | None:
+    """Where `pattern` could match in `text` (kept in `memo`), or None to scan it the plain way."""
+    if len(text) < THRESHOLD:
+        return None
+    plan = _plan(pattern.pattern, pattern.flags)
+    if plan is None:
+        return None
+    key = ("scan_candidates", name, len(text), id(pattern))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _index(text, memo, name).positions(plan)
+    return found
+
+
+def _matches(pattern: re.Pattern[str], text: str, positions: list[int], offset: int = 0) -> Iterator[re.Match[str]]:
     last, previous = 0, -1
     match = pattern.match
-    for p in index.positions(prefixes):
+    for p in positions:
+        p -= offset
         if p < last or p == previous:  # inside the last match (finditer does not overlap), or seen
             continue
         previous = p
@@ -172,3 +337,34 @@ def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm"
         if m:
             last = m.end()  # never empty: first_chars refused patterns that can match nothing
             yield m
+
+
+def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> Iterator[re.Match[str]]:
+    """The matches `pattern.finditer(text)` yields, in order. `memo` keeps the text's index under
+    `name`, for the other patterns run over the same text."""
+    positions = _candidates(pattern, text, memo, name)
+    if positions is None:
+        return pattern.finditer(text)
+    return _matches(pattern, text, positions)
+
+
+def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
+             name: str = "norm") -> list[tuple[int, int]]:
+    """The spans of `pattern.finditer(text[start:end])`, as offsets of `text`. In the slice the
+    leading look-behind also holds at its first character: that position is tried when one of the
+    pattern's prefixes starts there."""
+    positions = _candidates(pattern, text, memo, name)
+    if positions is None:
+        return [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
+    inside = positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
+    if (not inside or inside[0] != start) and start < end and _index(text, memo, name).folded.startswith(
+            _prefix_tuple(pattern.pattern, pattern.flags), start):
+        inside = [start, *inside]
+    if not inside:
+        return []
+    return [(m.start() + start, m.end() + start) for m in _matches(pattern, text[start:end], inside, start)]
+
+
+@lru_cache(maxsize=1024)
+def _prefix_tuple(pattern: str, flags: int) -> tuple[str, ...]:
+    return tuple(first_chars(pattern, flags) or ())

@@ -1,0 +1,81 @@
+"""The indexed scan (grade.core.scan) finds exactly what `re` finds, for the bundled rubric's patterns
+and for patterns a user's rubric might hold: starting with punctuation, a space, a digit, a class,
+an optional part, or with nothing the analysis can follow."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from grade.core import scan
+from grade.rubric.model import joined_pattern
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .test_fuzz import _PATTERNS, scan_texts
+
+USER_PATTERNS = [re.compile(joined_pattern(p)) for p in [
+    [r"\$\d+(k|m)?", r"~\d+ ?ms", r"< ?\d+ ?s"],
+    [r" the rest", r"\s+batch"],
+    [r"[a-c]{2}x", r"p9\d\b", r"(re)?play", r"x?y?z"],
+    [r"\w+ing\b", r"(?i:kafka)", r".{2}ab"],
+    [r"(a|b|c|d|e|f|g|h|i|j)[a-j][a-j][a-j][a-j]"],  # 10^5 prefixes: falls back to 3 characters
+    [r"٣ days", r"é\w+", r"(?=stream)\w+"],
+    [r"(foo)bar\1", r"(?>atomic)", r"change ?data ?capture"],
+]]
+ALL = _PATTERNS + USER_PATTERNS
+texts = st.one_of(scan_texts, st.text(alphabet="abcxyz 0123٣é$~<>(),.\n-", max_size=300))
+
+
+@pytest.fixture(autouse=True)
+def _always_index(monkeypatch):
+    monkeypatch.setattr(scan, "THRESHOLD", 0)
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=150)
+@given(text=texts)
+def test_finditer_is_re_finditer(text):
+    memo: dict = {}
+    for pattern in ALL:
+        assert [m.span() for m in scan.finditer(pattern, text, memo)] == [m.span() for m in pattern.finditer(text)]
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=100)
+@given(text=texts, data=st.data())
+def test_spans_in_a_window_are_those_of_the_slice(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    memo: dict = {}
+    for pattern in ALL:
+        want = [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
+        assert scan.spans_in(pattern, text, start, end, memo) == want, (pattern.pattern[:80], start, end)
+
+
+def test_prefixes_are_long_where_the_pattern_allows():
+    pattern = re.compile(joined_pattern(["change ?data ?capture", "cdc"]))
+    assert scan.first_chars(pattern.pattern, pattern.flags) == {"change data ", "change datac", "changedata c",
+                                                                 "changedataca", "cdc"}
+    many = USER_PATTERNS[4]  # too many prefixes of 12 characters: those of 3 still do
+    assert scan.first_chars(many.pattern, many.flags) == {a + b + c for a in "abcdefghij" for b in "abcdefghij"
+                                                          for c in "abcdefghij"}
+
+
+def test_what_cannot_be_followed_is_scanned_the_plain_way():
+    assert scan.first_chars(USER_PATTERNS[3].pattern, 0) is None  # a scoped flag
+    assert scan.first_chars("(?<![a-z0-9])x?", 0) is None  # can match nothing
+    assert scan.first_chars("abc", 0) is None  # no leading look-behind
+
+
+def test_prefixes_kept_between_runs_are_used_only_from_this_analysis():
+    from grade.core.regex_cache import RegexCompiler, record_from_json, record_to_json
+
+    compiler = RegexCompiler()
+    pattern = compiler.compile(joined_pattern(["change ?data ?capture"]))
+    compiler.prefixes[pattern.pattern] = scan.record(pattern, False)
+    data = record_to_json(compiler.record())
+    assert data["scan"] == scan.ANALYSIS and data["prefixes"][pattern.pattern] == sorted(
+        scan.first_chars(pattern.pattern, pattern.flags))
+    assert record_from_json(data)["prefixes"] == data["prefixes"]
+    assert record_from_json({**data, "scan": "0:older"})["prefixes"] == {}
+    assert record_from_json({**data, "prefixes": {pattern.pattern: [5]}})["prefixes"] == {}
+    assert record_from_json({**data, "prefixes": {pattern.pattern: [""]}})["prefixes"] == {}
