@@ -76,3 +76,29 @@ def test_offsets_map_back_to_the_line_and_its_text() -> None:
     at = doc.norm.index("merge")
     assert doc.line_at(at).number == 2
     assert doc.text[doc.raw_offset(at):doc.raw_offset(at) + 5] == "MERGE"
+
+
+def test_a_line_wrapped_just_after_a_colon_mid_sentence_is_joined() -> None:
+    # an editor broke a long sentence right after its ':'; the lower-case next line goes on with it
+    wrapped = ("We keep one copy of the events and derive two things from it:\n"
+               "per-tenant rollups for the API and the nightly marts.\n")
+    doc = parse(wrapped)
+    assert len(doc.blocks) == 1
+    assert "from it: per tenant rollups" in doc.norm
+    assert doc.norm == parse(wrapped.replace(":\n", ": ")).norm
+
+
+def test_a_short_lead_in_ending_in_a_colon_still_introduces_its_block() -> None:
+    assert len(parse("Trade-offs:\nwe pay for two stores.\n").blocks) == 2
+    assert len(parse("The plan has these three parts to it:\nIngestion first.\n").blocks) == 2
+    assert len(parse("We considered several options for storage here:\n- Iceberg\n").blocks) == 2
+
+
+def test_the_short_tail_of_a_wrapped_paragraph_ending_in_a_colon_is_no_lead_in() -> None:
+    # an editor wrapping at 64 columns leaves "batches harmless:" alone on a line; it still goes on
+    wide = ("That last condition is what makes reruns and out-of-order batches harmless:\n"
+            "running the same window twice lands on the same table.\n")
+    narrow = ("That last condition is what makes reruns and out-of-order\nbatches harmless:\n"
+              "running the same window twice lands on the same table.\n")
+    assert len(parse(wide).blocks) == len(parse(narrow).blocks) == 1
+    assert parse(wide).norm == parse(narrow).norm

@@ -31,6 +31,8 @@ _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
 _SENTENCE_PUNCT = (".", ":", ";", "!", "?", ",")  # a title does not end in these
 _TITLE_MAX_WORDS = 12
+_WRAPPED_MIN_WORDS = 8  # a line ending in ':' with fewer words is a lead-in, however it goes on
+_BOLD_LEAD = re.compile(r"(\*\*|__)\s*:?\s*$")  # "**Trade-offs:**" closes emphasis: a lead-in
 _LABEL_LINE = re.compile(r"^\s*[*_]{0,2}[A-Za-z][\w /&().-]{0,30}[*_]{0,2}:[*_]{0,2}\s+\S")
 
 _SPACES = {"-", "_", "/", "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014"}
@@ -243,12 +245,15 @@ def _mark_title(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _continues(prev: Line, line: Line, block_kind: str) -> bool:
+def _continues(prev: Line, line: Line, block_kind: str, prev_continued: bool = False) -> bool:
     """Does `line` continue the block that `prev` (the line just above it) belongs to?
 
     As in Markdown, consecutive lines of a paragraph or list item are one block, however they
     were wrapped; but a lead-in ending in ':' introduces what follows, and consecutive
-    "Label: value" lines ("Latency: 5 s" / "Scale: 2k/s") are separate statements."""
+    "Label: value" lines ("Latency: 5 s" / "Scale: 2k/s") are separate statements. A prose line
+    that an editor happened to break just after a ':' is no lead-in when the next line goes on
+    with the same sentence in lower case and the line is long or itself continues a wrapped
+    paragraph (`prev_continued`): the two are joined, so re-wrapping cannot change a level."""
     if block_kind not in ("prose", "bullet", "quote"):
         return False
     if block_kind == "quote" or line.kind == "quote":
@@ -257,9 +262,19 @@ def _continues(prev: Line, line: Line, block_kind: str) -> bool:
         return False
     if line.text[:1].isspace() and block_kind == "bullet":
         return True  # an indented continuation of a list item
-    if prev.text.rstrip().endswith(":"):
+    if prev.text.rstrip().endswith(":") and not _wrapped_at_colon(prev, line, prev_continued):
         return False
     return not (_LABEL_LINE.match(prev.text) and _LABEL_LINE.match(line.text))
+
+
+def _wrapped_at_colon(prev: Line, line: Line, prev_continued: bool) -> bool:
+    """Is `prev`, a line ending in ':', a hard-wrapped sentence that `line` continues? A lead-in is
+    a short line of its own that introduces a list or block; a wrapped line is long, or the tail of
+    a wrapped paragraph, and the next one goes on in lower case."""
+    body = _BULLET.sub("", prev.text.strip(), count=1)
+    nxt = line.text.lstrip()
+    return ((prev_continued or len(body.split()) >= _WRAPPED_MIN_WORDS) and nxt[:1].islower()
+            and not _LABEL_LINE.match(line.text) and not _BOLD_LEAD.search(prev.text))
 
 
 _CONTENT_START = {"bullet": _BULLET, "quote": _QUOTE_MARK}
@@ -328,7 +343,8 @@ def parse(text: str) -> Document:
             prev_line = None
             blank_seen = True
             continue
-        if current is not None and prev_line is not None and _continues(prev_line, line, current["kind"]):
+        if current is not None and prev_line is not None and _continues(prev_line, line, current["kind"],
+                                                                     prev_line.number != current["first"]):
             current["last"] = line.number
             add(line, " ", True)
         else:
