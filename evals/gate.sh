@@ -3,31 +3,32 @@
 # margin, so a change that makes the grader worse fails. Raise them when the grader improves;
 # never lower them to make a change pass. (Round 3 reset them: dev grew from 45 to 117 answers and
 # holdout from 40 to 80, mostly short answers the old figures never covered, and fresh was added;
-# the floors are the figures measured on those splits minus 0.02, and wrapping must change nothing.)
+# the floors are the figures measured on those splits minus 0.02, and wrapping must change nothing.
+# Round 4 raised each floor to its new figure minus 0.02, and lowered none.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 grade eval evals \
-  --fail-under dev.detection_f1=0.89 \
-  --fail-under dev.level_qwk=0.72 \
-  --fail-under dev.verdict_accuracy=0.73 \
-  --fail-under dev.score_holistic_spearman=0.77 \
+  --fail-under dev.detection_f1=0.91 \
+  --fail-under dev.level_qwk=0.77 \
+  --fail-under dev.verdict_accuracy=0.75 \
+  --fail-under dev.score_holistic_spearman=0.79 \
   --fail-under dev.prompt_inference_accuracy=0.96 \
   --fail-under dev.aggregation_verdict_accuracy=0.8 \
   --fail-under dev.wrap_level_agreement=1 \
   --fail-under dev.wrap_verdict_agreement=1 \
-  --fail-under holdout.detection_f1=0.89 \
-  --fail-under holdout.level_qwk=0.7 \
-  --fail-under holdout.verdict_accuracy=0.6 \
-  --fail-under holdout.score_holistic_spearman=0.77 \
+  --fail-under holdout.detection_f1=0.9 \
+  --fail-under holdout.level_qwk=0.72 \
+  --fail-under holdout.verdict_accuracy=0.68 \
+  --fail-under holdout.score_holistic_spearman=0.78 \
   --fail-under holdout.prompt_inference_accuracy=0.95 \
-  --fail-under holdout.aggregation_verdict_accuracy=0.8 \
-  --fail-under holdout.wrap_level_agreement=0.999 \
+  --fail-under holdout.aggregation_verdict_accuracy=0.81 \
+  --fail-under holdout.wrap_level_agreement=1 \
   --fail-under holdout.wrap_verdict_agreement=1 \
-  --fail-under fresh.detection_f1=0.87 \
-  --fail-under fresh.level_qwk=0.68 \
-  --fail-under fresh.verdict_accuracy=0.57 \
-  --fail-under fresh.score_holistic_spearman=0.77 \
+  --fail-under fresh.detection_f1=0.88 \
+  --fail-under fresh.level_qwk=0.7 \
+  --fail-under fresh.verdict_accuracy=0.65 \
+  --fail-under fresh.score_holistic_spearman=0.78 \
   --fail-under fresh.prompt_inference_accuracy=0.95 \
   --fail-under fresh.aggregation_verdict_accuracy=0.7 \
   --fail-under fresh.wrap_level_agreement=1 \
