@@ -1,4 +1,6 @@
-"""Reading a file the user named, safely: bounded in size whatever `stat` says, never blocking.
+"""Reading a file the user named, safely, and replacing one of our own cache files atomically.
+
+Reading is bounded in size whatever `stat` says, and never blocks.
 
 A path can name a FIFO with no writer (open blocks forever), a device that never ends
 (/dev/zero, /dev/urandom), or a /proc file whose size says 0. `read_bounded` opens without
@@ -76,3 +78,20 @@ def read_stdin_bounded(stream, limit: int) -> bytes:
     if len(data) > limit:
         raise TooLarge(limit)
     return data
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Put `data` at `path` (a file of grade's own caches) so that a reader sees the old file or
+    the new one, never half of one: written to a private (0600) temporary file in the same folder,
+    then renamed over `path`. On failure nothing is left behind and OSError is raised; a cache
+    that cannot be written is the caller's to ignore."""
+    import tempfile  # only when a cache is written
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

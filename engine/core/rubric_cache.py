@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from .. import __version__
 from ..paths import private_cache
 from ..rubric import runtime
 from ..rubric.runtime import BUNDLED_RUBRIC, Rubric, from_data
+from .files import replace_atomically
 from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
@@ -83,16 +83,7 @@ def _store(cached: Path, rubric: Rubric, files: list[Path], compiler: RegexCompi
     entry = {"format": FORMAT, "stamp": _stamp(files), "rubric": asdict(rubric),
              "regex": record_to_json(compiler.record())}
     body = marshal.dumps(entry)
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")  # 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_header(body) + b"\n" + body)
-        os.replace(tmp, cached)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(cached, _header(body) + b"\n" + body)
 
 
 def load_compiled(path: Path | None = None) -> tuple[Rubric, CompiledRubric]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.document import Document, normalise
+from ..core.files import replace_atomically
 from ..core.regex_cache import RegexCompiler
 from ..paths import cache_dir
 from ..rubric.patterns import expand_pattern
@@ -125,14 +125,9 @@ def _load(rubric: Rubric) -> Phrases:
         pass
     compiler = RegexCompiler()
     phrases = Phrases(rubric, compiler.compile)
-    import tempfile  # only when the cache is written
-
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(marshal.dumps(compiler.record()))
-        os.replace(tmp, path)
+        replace_atomically(path, marshal.dumps(compiler.record()))
     except (OSError, ValueError):
         pass
     return phrases

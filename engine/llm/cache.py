@@ -11,13 +11,11 @@ requests, never fail a grading. The folder is private (0700), the files 0600.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..core.files import replace_atomically
 from ..paths import private_cache
 
 CACHE_VERSION = 1
@@ -80,14 +78,9 @@ class ResponseCache:
         path = self._path(key)
         if path is None:
             return
-        tmp = None
         try:
+            data = json.dumps({**entry, "digest": _digest(key, entry["content"])}, ensure_ascii=False)
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({**entry, "digest": _digest(key, entry["content"])}, fh, ensure_ascii=False)
-            os.replace(tmp, path)
+            replace_atomically(path, data.encode("utf-8"))
         except (OSError, ValueError, TypeError):
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            pass

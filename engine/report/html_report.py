@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..core.document import parse
 from ..core.results import CriterionResult, GradeResult
+from ..core.scoring import section_scores
 from ..feedback.critique import count_word
 from ..rubric.runtime import Rubric
 from ..vocabulary import LEVEL_NAMES
@@ -85,12 +86,11 @@ def _tone(value: float) -> str:
 
 def part_bars(result: GradeResult, rubric: Rubric) -> list[Bar]:
     """One bar per part of the answer structure: the weighted credit of that part's criteria."""
-    values = rubric.verdicts.level_values
+    shares = section_scores(result.criteria, rubric)
     bars = []
     for part in result.structure.parts:
         items = [c for c in result.criteria if c.section == part.id]
-        total = sum(c.weight for c in items)
-        value = sum(c.weight * values[c.level] for c in items) / total if total else 0.0
+        value = shares.get(part.id, 0.0)
         where = f"line {part.line}, by {part.via}" if part.present else "absent"
         covered = sum(c.level == 2 for c in items)
         bars.append(Bar(label=f"{part.part}. {part.title}", value=value, caption=f"{round(100 * value)}%",

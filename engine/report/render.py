@@ -29,12 +29,11 @@ def _bytecode_cache():
     used only when it is this user's and nobody else can write it (grade.paths.private_cache)."""
     import contextlib
     import marshal
-    import os
-    import tempfile
     import types
 
     import jinja2
 
+    from ..core.files import replace_atomically
     from ..paths import private_cache
 
     folder = private_cache("templates")
@@ -65,17 +64,9 @@ def _bytecode_cache():
         def dump_bytecode(self, bucket) -> None:
             if bucket.code is None:
                 return
-            tmp = None
-            try:
-                data = self.magic + bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code)
-                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self._path(bucket))
-            except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
-                if tmp is not None:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
+            data = self.magic + bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code)
+            with contextlib.suppress(Exception):  # a cache that cannot be written is no cache
+                replace_atomically(self._path(bucket), data)
 
     return SafeBytecodeCache()
 
