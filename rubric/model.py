@@ -261,7 +261,9 @@ class PromptSpec(_Strict):
 
 class CapMessages(_Strict):
     """What the report says about each cap, in the rubric's own terms. `{criteria}` stands for the
-    titles of the criteria behind the cap, joined with '; ' (architect signals) or ', ' (the rest)."""
+    titles of the criteria behind the cap, joined with '; ' (architect signals) or ', ' (the rest).
+    The `*_explained` texts say why a flag or cap holds; their `{...}` fields are filled in by
+    grade.feedback.explain (the counts behind the flag and the rubric's own thresholds)."""
 
     keyword_stuffing: str = "capped at below bar: many ideas are named but almost none is explained " \
         "(keyword stuffing)"
@@ -276,6 +278,12 @@ class CapMessages(_Strict):
     keyword_stuffing_step: str = "Pick fewer ideas and show how each works: a key, a number, a reason. " \
         "A list of terms reads as rehearsed, not experienced."
     generic_diagram_step: str = "Stop listing components; for each one say what you chose instead and why."
+    keyword_stuffing_explained: str = "Many ideas named, few explained: you name {named} ideas but show how only " \
+        "{shown} of them {work} ({share}%; the rubric flags {bar}% or less)."
+    generic_diagram_explained: str = "Components without reasoning: you name {boxes} components under " \
+        "{architecture} but show the reasoning for only {reasoned} ideas under {reasoned_sections} (the rubric " \
+        "flags {max_reasoned} or fewer)."
+    architect_requires_explained: str = "An architect answer must also show {requirements}."
 
 
 class Guide(_Strict):

@@ -91,6 +91,9 @@ class CapMessages:
     core_correctness_weak_explained: str
     keyword_stuffing_step: str
     generic_diagram_step: str
+    keyword_stuffing_explained: str
+    generic_diagram_explained: str
+    architect_requires_explained: str
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,14 @@ def _by_score(result: GradeResult, rubric: Rubric) -> str:
     return "senior" if result.score >= rules.senior_min_score else "below_bar"
 
 
+def fill(template: str, **values: object) -> str:
+    """`template` with each `{name}` replaced by its value; other braces are left as written (a
+    rubric's text is not a format string)."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", str(value))
+    return template
+
+
 def _effect(cap: str, limit: str, result: GradeResult, rubric: Rubric) -> str:
     """What the cap did to this verdict, said plainly."""
     label = VERDICT_LABELS[limit]
@@ -52,9 +60,8 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
         bar = round(100 * rules.stuffing_max_substantiated_ratio)
         out.append(CritiqueItem(
             rule="keyword_stuffing", criteria=[c.id for c in named if c.level == 1],
-            text=(f"Keyword stuffing: you name {len(named)} of the ideas an interviewer listens for but show how "
-                  f"only {len(shown)} of them {'works' if len(shown) == 1 else 'work'} ({share}%; at {bar}% "
-                  f"or less, a list of terms reads as rehearsed, not experienced). "
+            text=(fill(rules.messages.keyword_stuffing_explained, named=len(named), shown=len(shown),
+                       work="works" if len(shown) == 1 else "work", share=share, bar=bar) + " "
                   + _effect("keyword_stuffing", "below_bar", result, rubric))))
     if "generic_diagram" in result.flags:
         boxes = [c for c in criteria if c.section in rules.architecture_sections and c.level >= 1]
@@ -62,11 +69,10 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
         titles = {sec.id: sec.title for sec in rubric.sections}
         out.append(CritiqueItem(
             rule="generic_diagram", criteria=[c.id for c in boxes],
-            text=(f"Generic enterprise diagram: you name {len(boxes)} components under "
-                  f"{_either(rules.architecture_sections, titles)} but show the reasoning for only "
-                  f"{len(reasoned)} ideas under {_either(rules.reasoned_sections, titles)} "
-                  f"(at most {rules.diagram_max_reasoned} reads as boxes "
-                  "without trade-offs, which the guide says gets downgraded). "
+            text=(fill(rules.messages.generic_diagram_explained, boxes=len(boxes),
+                       architecture=_either(rules.architecture_sections, titles), reasoned=len(reasoned),
+                       reasoned_sections=_either(rules.reasoned_sections, titles),
+                       max_reasoned=rules.diagram_max_reasoned) + " "
                   + _effect("generic_diagram", "below_bar", result, rubric))))
     by_score = verdict_rank(_by_score(result, rubric))
     by_id = {c.id: c for c in criteria}
@@ -77,7 +83,7 @@ def flags_and_caps(result: GradeResult, rubric: Rubric) -> list[CritiqueItem]:
                           f"be {_NEED_WORDS[need]}, and is {LEVEL_WORDS[c.level]}" for c, need in unmet)
         out.append(CritiqueItem(
             rule="architect_requires", criteria=[c.id for c, _ in unmet],
-            text=f"The architect signals: an architect answer must also show {parts}. "
+            text=fill(rules.messages.architect_requires_explained, requirements=parts) + " "
                  + _effect("architect_requires", "senior", result, rubric)))
     core = [c for c in criteria if rubric.criterion(c.id).core_correctness]
     if core:
