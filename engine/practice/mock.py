@@ -37,7 +37,7 @@ def resolve_spec(rubric: Rubric, key: str | None) -> PromptSpec:
 
 
 def answer_parts(rubric: Rubric) -> list[tuple[int, str, list[str]]]:
-    """The six-part structure: (part, title, what belongs in it), from the rubric's sections."""
+    """The answer structure: (part, title, what belongs in it), from the rubric's sections."""
     out = []
     for section in sorted((s for s in rubric.sections if s.part is not None), key=lambda s: s.part or 0):
         items = [c.title for c in rubric.criteria if c.section == section.id and c.prompt is None]

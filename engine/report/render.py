@@ -195,7 +195,7 @@ def render_prompts(rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
 
 
 def render_mock_intro(spec: PromptSpec, rubric: Rubric, *, colour: bool = False) -> str:
-    """What `grade mock` shows first: the prompt and the six-part answer structure."""
+    """What `grade mock` shows first: the prompt and the answer structure (the rubric's parts)."""
     from ..practice.mock import answer_parts
 
     return _environment(colour).get_template("mock_intro.txt.j2").render(
@@ -203,7 +203,7 @@ def render_mock_intro(spec: PromptSpec, rubric: Rubric, *, colour: bool = False)
 
 
 def render_answer_template(spec: PromptSpec, rubric: Rubric) -> str:
-    """The Markdown the editor opens with: front matter, guidance comments, the six headings."""
+    """The Markdown the editor opens with: front matter, guidance comments, one heading per part."""
     from ..practice.mock import answer_parts
 
     return _environment(False).get_template("answer_template.md.j2").render(spec=spec, parts=answer_parts(rubric))
