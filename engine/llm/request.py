@@ -73,7 +73,7 @@ class LLMRequest:
 
     @property
     def schema(self) -> dict:
-        return strict_schema(self.reply_model)
+        return _schema(self.ids, self.with_critique)
 
     def response_format(self, mode: FormatMode = "json_schema") -> dict | None:
         if mode == "json_schema":
@@ -123,3 +123,8 @@ def build_request(doc: Document, rubric: Rubric, prompt_id: str | None, rules: l
                       max_completion_tokens=output_cap(len(chosen), with_critique), temperature=temperature)
 
 
+@lru_cache(maxsize=64)
+def _schema(ids: tuple[str, ...], with_critique: bool) -> dict:
+    """The strict schema of a reply model, made once per set of criteria (pydantic takes ~7 ms to
+    generate it, and every request and cache key needs it). Shared: read it, never change it."""
+    return strict_schema(reply_model(ids, with_critique))

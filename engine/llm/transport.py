@@ -90,6 +90,7 @@ class Transport:
             return
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade-llm")
         pending: dict[Future, int] = {}
+        warm = pool.submit(lambda: self.client)  # importing openai overlaps preparing the first answers
         try:
             for tag, request in requests:
                 pending[pool.submit(self._outcome, request)] = tag
@@ -97,6 +98,7 @@ class Transport:
                     yield pending.pop(future), future.result()
             for future in as_completed(list(pending)):
                 yield pending.pop(future), future.result()
+            warm.exception()  # a client that cannot be built failed its requests already
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
