@@ -498,7 +498,7 @@ def mock_cmd(prompt: str | None, file: str | None, show_template: bool, rubric_p
     writer = _followup_writer(use_llm, model, timeout, no_cache, rubric_path)
     with _rubric_time_limit(rubric_path, "the answer"):
         outcome = mock.grade_attempt(spec, answer, rubric_path=rubric_path, writer=writer)
-    click.echo(render_mock_outcome(outcome, colour=colour, rubric=rubric,
+    click.echo(render_mock_outcome(outcome, colour=colour,
                                    note=_writer_note(writer, outcome.followups_by == "llm")), nl=False)
 
 
@@ -513,11 +513,12 @@ def history_cmd(prompt: str | None, fmt: str, rubric_path: str | None) -> None:
     mock` saves them ($GRADE_HOME/data/attempts, else ~/.local/share/grade/attempts).
     """
     from .core.grader import get_rubric
-    from .practice.attempts import load_history
+    from .practice.attempts import history_steps, load_history
     from .practice.mock import resolve_spec
     from .report.render import render_history
 
     rubric, _ = get_rubric(rubric_path)
     prompt_id = resolve_spec(rubric, prompt).id if prompt else None
     history = load_history(prompt_id)
-    click.echo(render_history(history, rubric, fmt, colour=_use_colour(sys.stdout)), nl=False)
+    click.echo(render_history(history, history_steps(history, rubric), rubric, fmt, colour=_use_colour(sys.stdout)),
+               nl=False)

@@ -200,6 +200,14 @@ class Rubric:
         """Criteria graded for an answer to `prompt_id`: all general ones, plus that prompt's."""
         return [c for c in self.criteria if c.prompt is None or c.prompt == prompt_id]
 
+    def answer_parts(self) -> list[tuple[int, str, list[str]]]:
+        """The answer structure: (part, title, what belongs in it), from the sections with a part."""
+        out = []
+        for section in sorted((s for s in self.sections if s.part is not None), key=lambda s: s.part or 0):
+            items = [c.title for c in self.criteria if c.section == section.id and c.prompt is None]
+            out.append((section.part or 0, section.title, items))
+        return out
+
 
 def from_data(cls: type, data: dict[str, Any]) -> Any:
     """An instance of dataclass `cls` from validated plain data (a JSON-shaped dump), nested

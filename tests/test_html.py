@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 from grade.cli import main
-from grade.core.grader import grade_text
+from grade.core.grader import get_rubric, grade_text
 from grade.report.render import render
 
 from .conftest import ANSWERS
@@ -102,7 +102,7 @@ def _check_page(page: Page, text: str) -> None:
 
 def test_html_is_self_contained_escaped_and_linked() -> None:
     text = MOCK1.read_text(encoding="utf-8")
-    html = render(grade_text(text, name=str(MOCK1)), "html", answer=text)
+    html = render(grade_text(text, name=str(MOCK1)), "html", answer=text, rubric=get_rubric()[0])
     assert html.startswith("<!doctype html>")
     for banned in ("http://", "https://", "<script", "<link", "src=", "@import", "url("):
         assert banned not in html
@@ -114,7 +114,7 @@ def test_answer_text_cannot_inject_markup() -> None:
     text = ("# Idempotency\n"
             "- Dedupe on event_id <script>alert(1)</script> with a MERGE keyed on (tenant_id, event_id)\n"
             '- <img src=x onerror=alert(2)> "quoted" & more\n')
-    html = render(grade_text(text, prompt="1"), "html", answer=text)
+    html = render(grade_text(text, prompt="1"), "html", answer=text, rubric=get_rubric()[0])
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

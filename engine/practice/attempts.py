@@ -227,6 +227,32 @@ def movement(before: GradeResult, after: GradeResult) -> Movement:
                     verdict_after=after.verdict, up=up, down=down)
 
 
+@dataclass
+class Step:
+    """One attempt as `grade history` shows it: its number, and what moved since the one before."""
+
+    n: int
+    saved: SavedAttempt
+    moved: Movement | None
+    idea_rows: list[IdeaMove] = field(default_factory=list)
+    moved_inside: int = 0
+
+
+def history_steps(history: History, rubric) -> dict[str, list[Step]]:
+    """Per prompt, each saved attempt in order with its movement since the previous one."""
+    out: dict[str, list[Step]] = {}
+    for pid, saved_list in history.by_prompt.items():
+        steps, previous = [], None
+        for n, saved in enumerate(saved_list, start=1):
+            result = saved.attempt.result
+            moved = movement(previous, result) if previous is not None else None
+            rows, inside = idea_moves(moved, result, rubric) if moved is not None else ([], 0)
+            steps.append(Step(n=n, saved=saved, moved=moved, idea_rows=rows, moved_inside=inside))
+            previous = result
+        out[pid] = steps
+    return out
+
+
 def latest(prompt_id: str, *, root: Path | None = None) -> SavedAttempt | None:
     attempts = load_history(prompt_id, root=root).by_prompt.get(prompt_id, [])
     return attempts[-1] if attempts else None

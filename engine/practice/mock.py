@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.document import parse
@@ -20,7 +20,7 @@ from ..core.results import GradeResult
 from ..errors import InputError
 from ..feedback.followups import FollowupWriter, written_followups
 from ..rubric.runtime import PromptSpec, Rubric
-from .attempts import Movement, attempts_folder, latest, load_history, movement, save_attempt
+from .attempts import IdeaMove, Movement, attempts_folder, idea_moves, latest, load_history, movement, save_attempt
 
 DEFAULT_PROMPT = "1"  # the seed: "If you don't choose, I'll default to #1"
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
@@ -34,15 +34,6 @@ def resolve_spec(rubric: Rubric, key: str | None) -> PromptSpec:
         known = ", ".join(f"{p.number}={p.id}" for p in rubric.prompts) or "none in this rubric"
         raise InputError(f"unknown prompt {key!r}; known: {known}")
     return spec
-
-
-def answer_parts(rubric: Rubric) -> list[tuple[int, str, list[str]]]:
-    """The answer structure: (part, title, what belongs in it), from the rubric's sections."""
-    out = []
-    for section in sorted((s for s in rubric.sections if s.part is not None), key=lambda s: s.part or 0):
-        items = [c.title for c in rubric.criteria if c.section == section.id and c.prompt is None]
-        out.append((section.part or 0, section.title, items))
-    return out
 
 
 def strip_guidance(text: str) -> str:
@@ -102,6 +93,8 @@ class MockOutcome:
     attempt_number: int
     since_last: Movement | None
     followups_by: str = "bank"  # "llm" when a model wrote the follow-ups (and they passed the checks)
+    idea_rows: list[IdeaMove] = field(default_factory=list)  # what moved since the last attempt, per idea
+    moved_inside: int = 0  # criteria that moved inside ideas whose level held
 
 
 def grade_attempt(spec: PromptSpec, answer: str, *, rubric_path: str | None = None,
@@ -117,8 +110,9 @@ def grade_attempt(spec: PromptSpec, answer: str, *, rubric_path: str | None = No
     path = save_attempt(spec.id, answer, result)
     count = len(load_history(spec.id).by_prompt.get(spec.id, []))
     since = movement(previous.attempt.result, result) if previous else None
+    rows, inside = idea_moves(since, result, get_rubric(rubric_path)[0]) if since is not None else ([], 0)
     return MockOutcome(result=result, path=path, attempt_number=count, since_last=since,
-                       followups_by="llm" if written else "bank")
+                       followups_by="llm" if written else "bank", idea_rows=rows, moved_inside=inside)
 
 
 def load_spec(key: str | None, rubric_path: str | None) -> tuple[Rubric, PromptSpec]:

@@ -18,7 +18,7 @@ from ..vocabulary import LEVEL_NAMES
 from .text_report import LEVEL_MARKS, VERDICT_COLOURS, cut_words, render_text_report
 
 if TYPE_CHECKING:
-    from ..practice.attempts import History, Movement
+    from ..practice.attempts import History, IdeaMove, Step
     from ..practice.mock import MockOutcome
     from ..rubric.runtime import PromptSpec, Rubric
 
@@ -118,20 +118,13 @@ def _sections(result: GradeResult) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def _rubric(rubric: Rubric | None) -> Rubric:
-    if rubric is not None:
-        return rubric
-    from ..core.grader import get_rubric
-
-    return get_rubric()[0]
-
-
 def render_html(result: GradeResult, *, answer: str, rubric: Rubric | None = None) -> str:
     """A self-contained page: no scripts, no external URLs; evidence marked and linked to criteria."""
     from .. import __version__
     from .html_report import html_context
 
-    rubric = _rubric(rubric)
+    if rubric is None:
+        raise ValueError("the HTML report needs the rubric the answer was graded with")
     ctx = html_context(result, rubric, answer)
     spec = rubric.prompt_spec(result.prompt) if result.prompt else None
     return _html_environment().get_template("report.html.j2").render(
@@ -196,21 +189,16 @@ def render_prompts(rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
 
 def render_mock_intro(spec: PromptSpec, rubric: Rubric, *, colour: bool = False) -> str:
     """What `grade mock` shows first: the prompt and the answer structure (the rubric's parts)."""
-    from ..practice.mock import answer_parts
-
     return _environment(colour).get_template("mock_intro.txt.j2").render(
-        spec=spec, total=len(rubric.prompts), parts=answer_parts(rubric))
+        spec=spec, total=len(rubric.prompts), parts=rubric.answer_parts())
 
 
 def render_answer_template(spec: PromptSpec, rubric: Rubric) -> str:
     """The Markdown the editor opens with: front matter, guidance comments, one heading per part."""
-    from ..practice.mock import answer_parts
-
-    return _environment(False).get_template("answer_template.md.j2").render(spec=spec, parts=answer_parts(rubric))
+    return _environment(False).get_template("answer_template.md.j2").render(spec=spec, parts=rubric.answer_parts())
 
 
-def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, rubric: Rubric | None = None,
-                        note: str | None = None) -> str:
+def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, note: str | None = None) -> str:
     """The critique with its follow-ups, where the attempt was saved, and what moved since the last."""
     out = [render(outcome.result, "text", colour=colour)]
     if note:
@@ -225,19 +213,17 @@ def render_mock_outcome(outcome: MockOutcome, *, colour: bool = False, rubric: R
         if move.verdict_before != move.verdict_after:
             line += f", verdict {VERDICT_LABELS[move.verdict_before]} -> {VERDICT_LABELS[move.verdict_after]}"
         out.append(line)
-        out.extend(_movement_lines(move, outcome.result, _rubric(rubric), indent="  "))
+        out.extend(_movement_lines(outcome.idea_rows, outcome.moved_inside, indent="  "))
     return "\n".join(out) + "\n"
 
 
 HISTORY_ROWS = 10
 
 
-def _movement_lines(move: Movement, after: GradeResult, rubric: Rubric, *, indent: str) -> list[str]:
+def _movement_lines(rows: list[IdeaMove], inside: int, *, indent: str) -> list[str]:
     """What moved, as a short table: one row per idea (criterion, before -> after), the biggest moves
-    first, at most HISTORY_ROWS rows; `--format json` lists every criterion."""
-    from ..practice.attempts import idea_moves
-
-    rows, inside = idea_moves(move, after, rubric)
+    first (grade.practice.attempts.idea_moves), at most HISTORY_ROWS rows; `--format json` lists
+    every criterion."""
     if not rows and not inside:
         return [f"{indent}no criterion moved"]
     shown = rows[:HISTORY_ROWS]
@@ -256,23 +242,22 @@ def _movement_lines(move: Movement, after: GradeResult, rubric: Rubric, *, inden
     return lines
 
 
-def render_history(history: History, rubric: Rubric, fmt: str, *, colour: bool = False) -> str:
-    """`grade history`: per prompt, each attempt's score and verdict, and what moved since the one before."""
-    from ..practice.attempts import movement
-
+def render_history(history: History, steps: dict[str, list[Step]], rubric: Rubric, fmt: str, *,
+                   colour: bool = False) -> str:
+    """`grade history`: per prompt, each attempt's score and verdict, and what moved since the one
+    before (`steps`: grade.practice.attempts.history_steps)."""
     specs = {p.id: p for p in rubric.prompts}
-    order = sorted(history.by_prompt, key=lambda pid: (specs[pid].number if pid in specs else 99, pid))
+    order = sorted(steps, key=lambda pid: (specs[pid].number if pid in specs else 99, pid))
     groups = []
     for pid in order:
-        rows, previous = [], None
-        for n, saved in enumerate(history.by_prompt[pid], start=1):
-            result = saved.attempt.result
-            moved = movement(previous, result) if previous is not None else None
-            rows.append({"n": n, "time": saved.attempt.time, "when": saved.attempt.time.replace("T", " ")[:16],
+        rows = []
+        for step in steps[pid]:
+            saved, result, moved = step.saved, step.saved.attempt.result, step.moved
+            rows.append({"n": step.n, "time": saved.attempt.time, "when": saved.attempt.time.replace("T", " ")[:16],
                          "file": str(saved.path), "score": result.score, "verdict": result.verdict,
                          "verdict_label": VERDICT_LABELS.get(result.verdict, result.verdict), "moved": moved,
-                         "move_lines": _movement_lines(moved, result, rubric, indent=" " * 7) if moved else []})
-            previous = result
+                         "move_lines": (_movement_lines(step.idea_rows, step.moved_inside, indent=" " * 7)
+                                        if moved else [])})
         spec = specs.get(pid)
         heading = f"Prompt {spec.number}: {spec.title}  [{pid}]" if spec else f"Prompt {pid}"
         groups.append({"id": pid, "heading": heading, "attempts": rows})
