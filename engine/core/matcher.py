@@ -120,12 +120,13 @@ class CompiledRubric:
             for p in rubric.prompts
         }
         self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
+        scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
+        scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
+        scanned = [p for p in scanned if p is not None]
         if recording:
-            scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
-            scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
             for p in scanned:
-                if p is not None:
-                    compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
+                compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
+        scan.register(scanned)
 
     def detect(self, doc: Document, name: str) -> list[Hit]:
         """Every non-excluded hit of one detector, in document order, one per clause."""
