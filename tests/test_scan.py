@@ -79,3 +79,14 @@ def test_prefixes_kept_between_runs_are_used_only_from_this_analysis():
     assert record_from_json({**data, "scan": "0:older"})["prefixes"] == {}
     assert record_from_json({**data, "prefixes": {pattern.pattern: [5]}})["prefixes"] == {}
     assert record_from_json({**data, "prefixes": {pattern.pattern: [""]}})["prefixes"] == {}
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=100)
+@given(text=texts)
+def test_registered_patterns_found_in_one_pass_are_those_of_re(text):
+    scan.register(ALL)  # the one-pass lookup of every registered pattern's candidates
+    memo: dict = {}
+    for whole in ("title\n" + text, text):  # the second is indexed within the first, as an answer's norm is
+        for pattern in ALL:
+            want = [m.span() for m in pattern.finditer(whole)]
+            assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want

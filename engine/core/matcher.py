@@ -27,7 +27,7 @@ from functools import cached_property
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Detector, Rubric
 from . import scan
-from .document import Document
+from .document import Block, Document
 from .regex_cache import RegexCompiler
 
 _NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" does not end a sentence
@@ -120,12 +120,13 @@ class CompiledRubric:
             for p in rubric.prompts
         }
         self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
+        scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
+        scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
+        scanned = [p for p in scanned if p is not None]
         if recording:
-            scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
-            scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
             for p in scanned:
-                if p is not None:
-                    compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
+                compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
+        scan.register(scanned)
 
     def detect(self, doc: Document, name: str) -> list[Hit]:
         """Every non-excluded hit of one detector, in document order, one per clause."""
@@ -145,6 +146,7 @@ class CompiledRubric:
         excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
         excluded_ends: list[int] = []
         found: dict[tuple[int, int], _Found] = {}
+        blocks, block_starts = doc.blocks, doc._block_starts
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
@@ -160,18 +162,19 @@ class CompiledRubric:
                     continue
                 if strong and _SENTENCE_END.search(norm, start, end):
                     strong = False  # a "mechanism" stitched across sentences is only a mention
-                c_start, c_end, listed = _clause(doc, start, end)
+                block = blocks[bisect.bisect_right(block_starts, start) - 1]  # the block of the match, once
+                c_start, c_end, listed = _clause(doc, start, end, block)
                 if strong and listed and end > c_end:
                     strong = False  # a "mechanism" stitched across the items of a list is only a mention
                 key = (c_start, c_end)
                 if key in found and (found[key][0] == 2 or not strong):
                     continue
-                w_end = _reach(doc, max(c_end, end), det.reach) if det.reach else max(c_end, end)
+                w_end = _reach(doc, max(c_end, end), det.reach, block) if det.reach else max(c_end, end)
                 if det.reach:  # a decision named in a heading or a lead-in line is argued below it
-                    w_end = max(w_end, _body_end(doc, start))
+                    w_end = max(w_end, _body_end(doc, block))
                 level = 2 if strong else self._level(det, doc, c_start, w_end, start, end)
                 line = doc.line_at(start)
-                found[key] = (level, line.number, start, end, listed, doc.block_at(start).index,
+                found[key] = (level, line.number, start, end, listed, block.index,
                               (c_start, max(c_end, end)))
         return sorted(found.values(), key=lambda f: f[2])
 
@@ -207,10 +210,9 @@ def _spans_in(doc: Document, pattern: re.Pattern[str], start: int, end: int) -> 
 _BODY_BLOCKS = 4
 
 
-def _body_end(doc: Document, start: int) -> int:
-    """Where the body introduced by a heading or a lead-in ending in ':' stops (its next blocks, up
-    to the next heading or paragraph break); for any other block, nothing beyond it (-1)."""
-    block = doc.block_at(start)
+def _body_end(doc: Document, block: Block) -> int:
+    """Where the body introduced by `block`, a heading or a lead-in ending in ':', stops (its next
+    blocks, up to the next heading or paragraph break); for any other block, nothing beyond it (-1)."""
     if block.kind != "heading" and not doc.norm[block.start:block.end].rstrip().rstrip("*").endswith(":"):
         return -1
     end = -1
@@ -221,9 +223,9 @@ def _body_end(doc: Document, start: int) -> int:
     return end
 
 
-def _reach(doc: Document, c_end: int, sentences: int) -> int:
-    """The end of the window that also takes in the next `sentences` sentences of the block."""
-    block = doc.block_at(max(c_end - 1, 0))
+def _reach(doc: Document, c_end: int, sentences: int, block: Block) -> int:
+    """The end of the window that also takes in the next `sentences` sentences of the block (the
+    one holding the match, which holds c_end - 1 too: a match never spans two blocks)."""
     b_end = block.end
     key = ("sentence_ends", block.index)
     ends = doc.memo.get(key)
@@ -238,10 +240,9 @@ def _reach(doc: Document, c_end: int, sentences: int) -> int:
     return min(pos, b_end)
 
 
-def _clause(doc: Document, start: int, end: int) -> tuple[int, int, bool]:
-    """The clause around a match: its sentence, or its item when the sentence is a short list
-    (then the third value is True)."""
-    block = doc.block_at(start)
+def _clause(doc: Document, start: int, end: int, block: Block) -> tuple[int, int, bool]:
+    """The clause around a match in `block`: its sentence, or its item when the sentence is a short
+    list (then the third value is True)."""
     c_start, c_end = block.start, block.end
     key = ("boundaries", block.index)
     if key not in doc.memo:

@@ -208,6 +208,48 @@ def _starts(text: str, kind: int) -> list[int]:
     return [p for p in [m.start() for m in _KIND_CHARS[kind].finditer(text)] if not p or text[p - 1] not in _ALNUM]
 
 
+_SLOTS: dict[tuple[str, int], int] = {}
+"""The patterns registered for the one-pass scan (see `register`), by (pattern, flags): their slot."""
+_TABLES: tuple[dict[str, list[tuple[int, tuple[str, ...] | None]]], ...] = ({}, {}, {})
+"""Per kind, a prefix of up to _K characters -> (slot, the longer prefixes under it, None for all)."""
+_MAX_SLOTS = 4096
+_RESOLVED: tuple[dict[str, tuple[tuple[int, tuple[str, ...] | None], ...]], ...] = ({}, {}, {})
+"""Per kind, a key of a text -> every entry of _TABLES under one of its first 1 to _K characters;
+kept across texts (answers share their words), emptied when a pattern is registered or it grows large."""
+_MAX_RESOLVED = 100_000
+
+
+def _resolve(kind: int, key: str) -> tuple[tuple[int, tuple[str, ...] | None], ...]:
+    resolved = _RESOLVED[kind]
+    if len(resolved) >= _MAX_RESOLVED:
+        resolved.clear()
+    table = _TABLES[kind]
+    entries = resolved[key] = tuple(e for n in range(1, len(key) + 1) for e in table.get(key[:n], ()))
+    return entries
+
+
+def register(patterns) -> None:
+    """Have the candidate positions of these patterns found in one pass over a text's index (a
+    rubric's ~200 patterns cost one walk over the text's distinct keys, not one each). A pattern
+    not registered, or registered after a text was indexed, is looked up on its own: same positions."""
+    for pattern in patterns:
+        key = (pattern.pattern, pattern.flags)
+        if key in _SLOTS or len(_SLOTS) >= _MAX_SLOTS:
+            continue
+        plan = _plan(*key)
+        if plan is None:
+            continue
+        slot = _SLOTS[key] = len(_SLOTS)
+        for resolved in _RESOLVED:
+            resolved.clear()
+        for kind, (longer, shorter) in enumerate(plan):
+            table = _TABLES[kind]
+            for prefix, under in longer.items():
+                table.setdefault(prefix, []).append((slot, under))
+            for prefix in shorter:
+                table.setdefault(prefix, []).append((slot, None))
+
+
 class _Starts:
     """The positions of a text where the look-behind holds and a character of one kind starts,
     by their first _K characters (folded), and those of each prefix asked for, found once."""
@@ -247,6 +289,29 @@ class _Starts:
         for prefix in shorter:
             found.extend(self._short(prefix))
 
+    def batch(self, kind: int, found: dict[int, list[int]]) -> None:
+        """Add to `found` (by slot) the positions of every registered pattern's prefixes of this
+        kind: each distinct key is looked up under its own first 1 to _K characters (see _resolve). A
+        plan keeps no prefix that extends another, so a position is added at most once per slot."""
+        get = _RESOLVED[kind].get
+        startswith = self.folded.startswith
+        for key, positions in self.by_key.items():
+            entries = get(key)
+            if entries is None:
+                entries = _resolve(kind, key)
+            for slot, under in entries:
+                if under is None:
+                    add = positions
+                else:
+                    add = [p for p in positions if startswith(under, p)]
+                    if not add:
+                        continue
+                have = found.get(slot)
+                if have is None:
+                    found[slot] = list(add)
+                else:
+                    have.extend(add)
+
     def _short(self, prefix: str) -> list[int]:
         """The positions where a prefix shorter than a key starts: under every key that starts with it."""
         found = self._found.get(prefix)
@@ -277,24 +342,42 @@ class _Index:
         else:
             self.folded = _DIGIT.sub("0", text)  # \d is exactly the characters str.isdecimal() accepts
         self._kinds: list[_Starts | None] = [None, None, None]
+        self._batch: dict[int, list[int]] | None = None  # positions by slot of the registered patterns
+        self._batched = 0  # how many slots were registered when the batch was found
+
 
     def holds_within(self, text: str) -> bool:
         """Is `text` the end of this index's text, with the look-behind holding where it starts?"""
         offset = len(self.text) - len(text)
         return offset >= 0 and self.text.endswith(text) and (not offset or self.text[offset - 1] not in _ALNUM)
 
-    def positions(self, plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
-        """Every position where a match of the pattern could start, in order."""
+    def _starts(self, kind: int) -> _Starts:
+        starts = self._kinds[kind]
+        if starts is None:
+            starts = self._kinds[kind] = _Starts.of(self.text, self.folded, kind)
+        return starts
+
+    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
+        """Every position where a match of the pattern (`key`: its text and flags) could start, in order."""
         if self._within is not None:
-            found, offset = self._within.positions(plan), self._offset
+            found, offset = self._within.positions(key, plan), self._offset
             return [p - offset for p in found[bisect.bisect_left(found, offset):]] if offset else found
+        slot = _SLOTS.get(key)
+        if slot is not None:
+            if self._batch is None:
+                self._batched = len(_SLOTS)
+                self._batch = {}
+                for kind, table in enumerate(_TABLES):
+                    if table:
+                        self._starts(kind).batch(kind, self._batch)
+                for positions in self._batch.values():
+                    positions.sort()
+            if slot < self._batched:
+                return self._batch.get(slot, [])
         found: list[int] = []
         for kind, prefixes in enumerate(plan):
             if prefixes[0] or prefixes[1]:
-                starts = self._kinds[kind]
-                if starts is None:
-                    starts = self._kinds[kind] = _Starts.of(self.text, self.folded, kind)
-                starts.extend(found, prefixes)
+                self._starts(kind).extend(found, prefixes)
         found.sort()
         return found
 
@@ -321,7 +404,7 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> l
     key = ("scan_candidates", name, len(text), id(pattern))
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _index(text, memo, name).positions(plan)
+        found = memo[key] = _index(text, memo, name).positions((pattern.pattern, pattern.flags), plan)
     return found
 
 

@@ -30,10 +30,11 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     why = [CritiqueItem(text=reasons[0]), *flags_and_caps(result, rubric),
            *(CritiqueItem(text=r) for r in reasons[1:]), *_structure(result, rubric)]
 
-    gaps = [_gap(idea, rubric) for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])][:max_gaps]
-    strengths = _strengths(ideas(criteria, rubric), doc, matcher, max_strengths)
-    next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria)
-                  for idea in by_cost([i for i in ideas(criteria, rubric) if i.level < 2])[:3]]
+    all_ideas = ideas(criteria, rubric)
+    short = by_cost([i for i in all_ideas if i.level < 2])  # the ideas not yet substantiated, costliest first
+    gaps = [_gap(idea, rubric) for idea in short][:max_gaps]
+    strengths = _strengths(all_ideas, doc, matcher, max_strengths)
+    next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria) for idea in short[:3]]
     said = rubric.verdicts.messages
     if "keyword_stuffing" in result.flags:
         next_steps.insert(0, CritiqueItem(text=said.keyword_stuffing_step))

@@ -60,9 +60,23 @@ class _Asker:
             self.bank.setdefault((f.criterion, f.depth), []).append(f)
         self.asked: set[str] = set()
         self.quoted: set[str] = set()
+        self._mentions: dict[str, bool] = {}  # what the answer says, searched once per component or ask
+        self._states: dict[str, bool] = {}
+
+    def _mentioned(self, component: str) -> bool:
+        found = self._mentions.get(component)
+        if found is None:
+            found = self._mentions[component] = self.phrases.mentions(self.view, component)
+        return found
+
+    def _stated(self, ask: str) -> bool:
+        found = self._states.get(ask)
+        if found is None:
+            found = self._states[ask] = self.phrases.states(self.view, ask)
+        return found
 
     def fits(self, q: BankQuestion) -> bool:
-        return not (self.phrases.missing(self.view, q.presupposes) or self.phrases.stated(self.view, q.asks)
+        return not (not all(self._mentioned(c) for c in q.presupposes) or any(self._stated(a) for a in q.asks)
                     or set(q.asks) & self.asked)
 
     def quote(self, c: CriterionResult) -> str | None:
