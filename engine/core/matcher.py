@@ -126,6 +126,7 @@ class CompiledRubric:
         if recording:
             for p in scanned:
                 compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
+                compiler.plans[p.pattern] = scan.record_plan(p, compiler.plans.get(p.pattern, False))
         scan.register(scanned)
 
     def detect(self, doc: Document, name: str) -> list[Hit]:

@@ -34,9 +34,11 @@ class RegexCompiler:
         self.codes: dict[str, Compiled] = {}
         # the literal prefixes grade.scan works out for a pattern (pure Python, ~1 ms a pattern), kept too
         self.prefixes: dict[str, list[str] | None] = {}
+        self.plans: dict[str, Any] = {}  # and how grade.scan groups those prefixes
         if recorded and recorded.get("key") == _KEY:
             self.codes = recorded["codes"]
             self.prefixes = recorded.get("prefixes") or {}
+            self.plans = recorded.get("plans") or {}
 
     def compile(self, pattern: str) -> re.Pattern[str]:
         entry = self.codes.get(pattern)
@@ -67,7 +69,7 @@ class RegexCompiler:
         return compiled
 
     def record(self) -> dict[str, Any]:
-        return {"key": _KEY, "codes": self.codes, "prefixes": self.prefixes}
+        return {"key": _KEY, "codes": self.codes, "prefixes": self.prefixes, "plans": self.plans}
 
 
 def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +80,7 @@ def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
 
     return {"key": list(record["key"] or ()),
             "codes": {p: [e[0], list(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()},
-            "scan": ANALYSIS, "prefixes": dict(record.get("prefixes") or {})}
+            "scan": ANALYSIS, "prefixes": dict(record.get("prefixes") or {}), "plans": dict(record.get("plans") or {})}
 
 
 def record_from_json(data: Any) -> dict[str, Any] | None:
@@ -93,7 +95,9 @@ def record_from_json(data: Any) -> dict[str, Any] | None:
                     and type(flags) is int and type(groups) is int):
                 return None
             codes[pattern] = (flags, code, groups, groupindex, tuple(indexgroup))
-        return {"key": _KEY, "codes": codes, "prefixes": _prefixes_from_json(data)}
+        prefixes = _prefixes_from_json(data)
+        plans = data.get("plans") if prefixes and isinstance(data.get("plans"), dict) else {}
+        return {"key": _KEY, "codes": codes, "prefixes": prefixes, "plans": plans}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

@@ -172,10 +172,26 @@ _Kind = tuple[dict[str, tuple[str, ...] | None], tuple[str, ...]]
 the key is itself a prefix: every position under it is a candidate), and the shorter ones."""
 
 
+_PLANNED: dict[tuple[str, int], tuple[_Kind, _Kind, _Kind] | None] = {}
+
+
+def record_plan(pattern: re.Pattern[str], recorded: tuple[_Kind, _Kind, _Kind] | None | bool):
+    """A compiled pattern's plan as kept between runs: the one `recorded` by an earlier run of this
+    analysis (grade.core.regex_cache keeps it beside the prefixes: sorting and grouping ~200
+    patterns' prefixes is a tenth of a cold start), else worked out now (`recorded` False)."""
+    key = (pattern.pattern, pattern.flags)
+    if recorded is False:
+        return _plan(*key)
+    _PLANNED[key] = recorded
+    return recorded
+
+
 @lru_cache(maxsize=1024)
 def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
     """A pattern's prefixes by the kind of their first character, without those that extend
     another one (they add no position)."""
+    if (pattern, flags) in _PLANNED:
+        return _PLANNED[(pattern, flags)]
     prefixes = first_chars(pattern, flags)
     if prefixes is None:
         return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -37,6 +36,8 @@ def write_report(text: str, path: str | Path, *, force: bool = False) -> Path:
         raise OutputError(f"{p}: already exists; choose another -o path or add --force to overwrite it")
     tmp = None
     try:
+        import tempfile  # only when a report is written to a file
+
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
