@@ -5,7 +5,7 @@ this output, and give each item one label. The pick is deterministic (seeded) an
 prompts and the gold verdicts: the answers are grouped by (prompt, verdict), shuffled within each
 group by the seed, and taken round-robin across the groups.
 
-    python evals/feedback_sample.py OUT_DIR [--seed 10] [--n 40] [--evals evals]
+    python evals/feedback_sample.py OUT_DIR [--seed 10] [--n 40] [--evals evals] [--split fresh2]
 
 OUT_DIR gets, per answer, `<id>.answer.md` (the answer, verbatim) and `<id>.feedback.md` (its
 follow-up questions and strengths, numbered F1.. and S1..), a `<id>.labels.json` template to fill
@@ -89,11 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--evals", type=Path, default=HERE, help="the folder holding corpus/ (default: evals)")
+    parser.add_argument("--split", help="pick only from this split (e.g. one no feedback change was tuned on)")
     args = parser.parse_args(argv)
     if args.out.exists():
         print(f"feedback_sample: {args.out} exists; a packet is never overwritten", file=sys.stderr)
         return 2
-    chosen = pick(load_corpus(args.evals), args.n, args.seed)
+    examples = [e for e in load_corpus(args.evals) if args.split in (None, e.split)]
+    if not examples:
+        print(f"feedback_sample: no answers in split {args.split!r}", file=sys.stderr)
+        return 2
+    chosen = pick(examples, args.n, args.seed)
     manifest = write_packet(args.out, chosen, seed=args.seed)
     n_items = sum(len(a["items"]) for a in manifest["answers"])
     spread = sorted({(a["prompt"], a["verdict"]) for a in manifest["answers"]})
