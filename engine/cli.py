@@ -130,17 +130,24 @@ def _rubric_time_limit(rubric_path: str | None, name: str):
     return rubric_time_limit(rubric_path, name)
 
 
-def _grade_with_llm(items: list[tuple[str, str, str | None]], *, model: str | None, timeout: float | None,
-                    no_cache: bool, rubric_path: str | None, jobs: int, batch: bool, label: str = "answers graded"):
-    """Every (text, name, prompt) graded by the rules refined by a model, `jobs` requests at a time
-    or in one batch, with progress on a terminal: the grader, and each answer's GradeResult or
-    LLMError, in order."""
-    from .llm.grader import LLMGrader
+def _grade_all(items: list[tuple[str, str, str | None]], *, use_llm: bool, model: str | None = None,
+               timeout: float | None = None, no_cache: bool = False, rubric_path: str | None, jobs: int = 1,
+               batch: bool = False, label: str = "answers graded"):
+    """Every (text, name, prompt) graded by the one grader the options choose (the rules, or the
+    rules refined by a model, `jobs` requests at a time or in one batch), with progress on a
+    terminal: the grader, and each answer's GradeResult or LLMError, in order."""
     from .report.progress import Progress
 
-    grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache, rubric_path=rubric_path)
-    with Progress(len(items), what=label) as progress:
-        grader.transport.notify = progress.say
+    with Progress(len(items) if use_llm or len(items) > 1 else 0, what=label) as progress:
+        if use_llm:
+            from .llm.grader import LLMGrader
+
+            grader = LLMGrader.from_options(model=model, timeout=timeout, use_cache=not no_cache,
+                                            rubric_path=rubric_path, notify=progress.say)
+        else:
+            from .core.grader import RulesGrader
+
+            grader = RulesGrader(rubric_path, time_limit=True)
         outcomes = grader.grade_many(items, jobs=jobs, batch=batch, on_done=progress.tick, on_status=progress.status)
     return grader, outcomes
 
@@ -232,22 +239,10 @@ def answer_cmd(files: tuple[str, ...], prompt: str | None, rubric_path: str | No
         runs = plan(answers, prompt=prompt, rubric_path=rubric_path, settings=settings)
         click.echo(render_dry_run(runs, settings), nl=False)
         return
-    errors: list[GradeError] = []
-    if use_llm:
-        _, outcomes = _grade_with_llm([(text, name, prompt) for name, text in answers], model=model, timeout=timeout,
-                                      no_cache=no_cache, rubric_path=rubric_path, jobs=jobs, batch=batch)
-        errors = [o for o in outcomes if isinstance(o, GradeError)]
-        graded = [(text, o) for (_, text), o in zip(answers, outcomes, strict=True) if not isinstance(o, GradeError)]
-    else:
-        from .core.grader import RulesGrader
-        from .report.progress import Progress
-
-        grader = RulesGrader(rubric_path, time_limit=True)
-        graded = []
-        with Progress(len(answers) if len(answers) > 1 else 0) as progress:
-            for name, text in answers:
-                graded.append((text, grader.grade(text, name, prompt)))
-                progress.tick()
+    _, outcomes = _grade_all([(text, name, prompt) for name, text in answers], use_llm=use_llm, model=model,
+                             timeout=timeout, no_cache=no_cache, rubric_path=rubric_path, jobs=jobs, batch=batch)
+    errors = [o for o in outcomes if isinstance(o, GradeError)]
+    graded = [(text, o) for (_, text), o in zip(answers, outcomes, strict=True) if not isinstance(o, GradeError)]
     texts, results = [t for t, _ in graded], [r for _, r in graded]
     if results:
         colour = output is None and _use_colour(sys.stdout)
@@ -349,9 +344,8 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
         from .report.llm_output import render_llm_comparison
 
         items = [(ex.text, ex.path.name, ex.gold["prompt"]) for ex in examples]
-        llm_grader, outcomes = _grade_with_llm(items, model=model, timeout=None, no_cache=False,
-                                               rubric_path=rubric_path, jobs=jobs, batch=batch,
-                                               label="answers graded by rules+llm")
+        llm_grader, outcomes = _grade_all(items, use_llm=True, model=model, rubric_path=rubric_path, jobs=jobs,
+                                          batch=batch, label="answers graded by rules+llm")
         errors = [o for o in outcomes if isinstance(o, GradeError)]
         if errors:
             _say_errors(errors, len(items))

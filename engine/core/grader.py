@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import RubricInvalid
+from ..errors import GradeError, RubricInvalid
 from ..feedback.critique import build_critique
 from ..feedback.followups import choose_followups
 from ..rubric.runtime import Rubric, RubricError
@@ -118,11 +119,22 @@ def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
     return finish(name, rules.doc, matcher, rules.prompt, rules.criteria)
 
 
+Item = tuple[str, str, "str | None"]
+"""An answer to grade: (text, name, prompt)."""
+
+
 class Grader(Protocol):
     """What grades an answer: the rules (RulesGrader) or the rules refined by a model
-    (grade.llm.grading.LLMGrader). The CLI and `grade eval` use either the same way."""
+    (grade.llm.grader.LLMGrader). The CLI and `grade eval` use either the same way."""
 
     def grade(self, text: str, name: str = "<answer>", prompt: str | None = None) -> GradeResult: ...
+
+    def grade_many(self, items: Sequence[Item], *, jobs: int = 1, batch: bool = False,
+                   on_done: Callable[[], None] | None = None,
+                   on_status: Callable[[str], None] | None = None) -> list[GradeResult | GradeError]:
+        """Every item's GradeResult in input order; an LLM grader puts the LLMError that stopped one
+        answer alone in that answer's place (any other error stops the run)."""
+        ...
 
 
 def rubric_time_limit(rubric_path: str | Path | None, name: str):
@@ -150,3 +162,14 @@ class RulesGrader:
             return grade_text(text, name=name, prompt=prompt, rubric_path=self.rubric_path)
 
     __call__ = grade
+
+    def grade_many(self, items: Sequence[Item], *, jobs: int = 1, batch: bool = False,
+                   on_done: Callable[[], None] | None = None,
+                   on_status: Callable[[str], None] | None = None) -> list[GradeResult | GradeError]:
+        """Every item graded in turn (the rules need no parallelism: `jobs` and `batch` are the LLM's)."""
+        out: list[GradeResult | GradeError] = []
+        for text, name, prompt in items:
+            out.append(self.grade(text, name, prompt))
+            if on_done is not None:
+                on_done()
+        return out
