@@ -293,6 +293,17 @@ class Guide(_Strict):
     where: str = Field(description="where a reader finds it (a path, a URL, a command)")
 
 
+class LLMWording(_Strict):
+    """The rubric's domain in the prompts sent to a model (prompts/llm_*.j2): what is being answered,
+    and examples of a wrong sense and of substance. The defaults name no domain."""
+
+    question: str = Field(default="a system-design question", description="what the candidate answers, "
+                          "as the model's instructions name it, e.g. 'a data-architecture system-design question'")
+    wrong_sense_example: str = Field(default="", description="a word in another sense, e.g. 'Kafka log compaction "
+                                     "is not table compaction'")
+    substance_examples: list[str] = Field(default_factory=list, description="short quotes that are level 2")
+
+
 _Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
@@ -419,6 +430,7 @@ class Rubric(_Strict):
     )
     prompts: list[PromptSpec] = []
     guide: Guide | None = Field(default=None, description="the source the sections and their order come from")
+    llm: LLMWording = Field(default_factory=LLMWording, description="the domain's words in the prompts sent to a model")
     verdicts: Verdicts
     followups: list[BankQuestion] = []
     groups: list[Group] = Field(default=[], description="criteria that restate one idea")

@@ -103,6 +103,15 @@ class Guide:
 
 
 @dataclass(frozen=True)
+class LLMWording:
+    """The domain's words in the prompts sent to a model (defaults: rubric.model.LLMWording)."""
+
+    question: str = "a system-design question"
+    wrong_sense_example: str = ""
+    substance_examples: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Verdicts:
     architect_min_score: float
     senior_min_score: float
@@ -165,6 +174,7 @@ class Rubric:
     substance_cues: list[str] = field(default_factory=list)
     prompts: list[PromptSpec] = field(default_factory=list)
     guide: Guide | None = None
+    llm: LLMWording = field(default_factory=LLMWording)
     followups: list[BankQuestion] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     components: dict[str, Component] = field(default_factory=dict)

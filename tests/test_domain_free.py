@@ -63,3 +63,18 @@ def test_html_has_no_empty_section_or_list() -> None:
     assert 'id="chart"' not in page and 'id="followups"' not in page
     assert not re.search(r"<(ol|ul)[^>]*>\s*</\1>", page)
     assert not re.search(r"</h[23]>\s*</section>", page)
+
+
+def test_the_prompt_sent_to_a_model_names_no_bundled_domain() -> None:
+    from grade.core.document import parse
+    from grade.core.grader import rules_pass
+    from grade.core.matcher import CompiledRubric
+    from grade.llm.request import build_request
+
+    rubric = load_rubric(RUBRIC)
+    doc = parse(ANSWER.read_text(encoding="utf-8"))
+    rules = rules_pass(doc, CompiledRubric(rubric), None)
+    system = build_request(doc, rubric, None, rules.criteria, model="m").messages[0]["content"]
+    for trace in ("data-architecture", "Kafka", "tenant_id", "MERGE"):
+        assert trace not in system
+    assert "a system-design question" in system  # the rubric names no domain of its own: the default

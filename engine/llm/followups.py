@@ -59,7 +59,7 @@ def build_followups_request(doc: Document, rubric: Rubric, result: GradeResult, 
     spec = rubric.prompt_spec(result.prompt) if result.prompt else None
     order = [m for idea in by_cost(ideas(result.criteria, rubric)) for m in idea.members]
     criteria = [(c, DEPTHS[c.level], g.id if (g := rubric.group_of(c.id)) else None) for c in order]
-    system = render_prompt("llm_followups_system.j2", begin=BEGIN, end=END, count=WRITE,
+    system = render_prompt("llm_followups_system.j2", begin=BEGIN, end=END, count=WRITE, wording=rubric.llm,
                            components=[c.name for c in rubric.components.values()])
     user = render_prompt("llm_followups_user.j2", prompt=spec, criteria=criteria, anchors=anchors, begin=BEGIN,
                          end=END, description={c.id: rubric.criterion(c.id).description for c in order},

@@ -114,7 +114,7 @@ def build_request(doc: Document, rubric: Rubric, prompt_id: str | None, rules: l
     chosen = [r for r in rules if only is None or r.id in only]
     spec = rubric.prompt_spec(prompt_id) if prompt_id else None
     system = render_prompt("llm_system.j2", begin=BEGIN, end=END, with_critique=with_critique,
-                           min_quote_words=MIN_QUOTE_WORDS)
+                           min_quote_words=MIN_QUOTE_WORDS, wording=rubric.llm)
     user = render_prompt("llm_user.j2", prompt=spec, criteria=[(rubric.criterion(r.id), r) for r in chosen],
                          begin=BEGIN, end=END, answer=fence_answer(doc))
     temperature = temperature_for(model)
