@@ -34,7 +34,7 @@ from ..rubric.runtime import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
 from .ideas import Idea, by_cost, by_weight, ideas
 from .phrases import Phrases, answer_view, phrases_for
-from .quotes import find_sentence, plain, whole_sentence
+from .quotes import anchorable, find_sentence, plain, whole_sentence
 
 DEPTHS = LEVEL_NAMES  # a question's depth is the level it probes, as a word
 MIN_FOLLOWUPS = 3
@@ -86,8 +86,9 @@ class _Asker:
                     or set(q.asks) & self.asked)
 
     def quote(self, c: CriterionResult) -> str | None:
-        """The whole sentence of the criterion's first evidence not quoted yet (else its first)."""
-        sentences = [whole_sentence(self.doc, e.line, e.quote) for e in c.evidence]
+        """The whole sentence of the criterion's first evidence not quoted yet (else its first), among
+        the sentences that state a claim on it (see `anchorable`); None when there is none."""
+        sentences = [s for s in (whole_sentence(self.doc, e.line, e.quote) for e in c.evidence) if anchorable(s, c.id)]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
 
