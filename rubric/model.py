@@ -408,6 +408,8 @@ class BankQuestion(_Strict):
     asks: list[str] = Field(default=[], description="ids of [asks]: the numbers or choices the question asks for")
     fallback: bool = Field(default=False, description="asked only when no other question on the criterion at "
                            "this depth fits the answer (a phrasing that presupposes nothing)")
+    prompts: list[str] = Field(default=[], description="ids of the practice prompts whose designs the question fits "
+                               "(a window, a metric, a tenant); empty: every prompt")
 
     @model_validator(mode="after")
     def _quote_placeholder(self) -> BankQuestion:
@@ -480,6 +482,9 @@ class Rubric(_Strict):
             for aid in f.asks:
                 if aid not in self.asks:
                     problems.append(f"follow-up {f.text[:40]!r}: asks for unknown {aid!r} (not in [asks])")
+            for pid in f.prompts:
+                if pid not in {p.id for p in self.prompts}:
+                    problems.append(f"follow-up {f.text[:40]!r}: fits unknown prompt {pid!r}")
         grouped: dict[str, str] = {}
         for g in self.groups:
             if [x.id for x in self.groups].count(g.id) > 1:

@@ -161,6 +161,7 @@ class BankQuestion:
     presupposes: list[str] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)
     fallback: bool = False
+    prompts: list[str] = field(default_factory=list)  # the practice prompts it fits; empty: every prompt
 
 
 @dataclass(frozen=True)

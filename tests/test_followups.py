@@ -104,7 +104,7 @@ def test_costliest_gaps_are_asked_first_with_a_how_would_you_probe() -> None:
         _crit("structure.requirements.latency", 0, weight=1.0),
         _crit("mechanics.watermarks", 0, weight=0.5),  # the cheapest gap: a fourth is not asked
         _crit("mechanics.late_data", 0, weight=3.0),
-        _crit("mechanics.small_files", 1, "we avoid small files", weight=4.0),  # named: half the cost
+        _crit("mechanics.small_files", 1, "we avoid small files in every table", weight=4.0),  # named: half the cost
         _crit("mechanics.backfill", 0, weight=2.0),
     ]
     out = choose_followups(criteria, rubric, "x")
@@ -118,7 +118,8 @@ def test_costliest_gaps_are_asked_first_with_a_how_would_you_probe() -> None:
 def test_at_least_three_even_when_everything_is_substantiated() -> None:
     rubric, _ = get_rubric()
     ids = [c.id for c in rubric.criteria if c.prompt is None][:6]
-    criteria = [_crit(cid, 2, f"claim {i}") for i, cid in enumerate(ids)]
+    # each quote is a whole claim: a label of a few words is never quoted (see quotes.anchorable)
+    criteria = [_crit(cid, 2, f"this is claim number {i} of the answer") for i, cid in enumerate(ids)]
     out = choose_followups(criteria, rubric, "x")
     assert len(out) == 3
     assert all(f.depth == "substantiated" for f in out)
@@ -133,7 +134,7 @@ def test_limit_is_seven_and_a_used_quote_is_not_repeated_when_there_is_another()
     criteria = [
         _crit("mechanics.idempotent_ingestion", 2, shared, weight=5),
         _crit("mechanics.cost_levers", 2, shared, "keep seen ids for 24 hours", weight=4),
-        *[_crit(cid, 1, f"named {cid}") for cid in free[:4] if cid != "mechanics.cost_levers"],
+        *[_crit(cid, 1, f"the answer only names {cid} here") for cid in free[:4] if cid != "mechanics.cost_levers"],
         *[_crit(cid, 0) for cid in free[4:20] if cid != "mechanics.cost_levers"],
     ]
     out = choose_followups(criteria, rubric, text)
@@ -247,3 +248,26 @@ def test_a_bold_lead_in_is_a_sentence_of_its_own_and_half_cut_emphasis_is_droppe
     assert whole_sentence(doc, 1, "Flink uses event time") == "Flink uses event time with a 30-second watermark"
     assert whole_sentence(doc, 2, "Storage**: Lakehouse on Delta Lake") == \
         "Storage: Lakehouse on Delta Lake with ACID and time travel"
+
+
+def test_a_question_written_for_other_prompts_is_not_asked() -> None:
+    """A late-window question is for an analytics design, not a deletion pipeline (round-2 labels)."""
+    rubric, _ = get_rubric()
+    criteria = [_crit("mechanics.late_data", 0, weight=3.0)]
+    fitting = {f.text for f in rubric.followups if f.criterion == "mechanics.late_data" and f.depth == "missing"
+               and (not f.prompts or "privacy-dsr" in f.prompts)}
+    out = choose_followups(criteria, rubric, "x", prompt="privacy-dsr")
+    assert all(q.question in fitting for q in out)
+
+
+def test_anchors_and_strengths_need_a_claim() -> None:
+    from grade.feedback.quotes import anchorable, shows_how
+
+    assert not anchorable("Updates / deletes", "structure.correctness.merges")  # a label
+    assert not anchorable("Oracle / MySQL / SQL Server \u2192 Debezium \u2192 Kafka (Confluent Cloud)", "x")
+    assert not anchorable("Latest per key: `row_number() over (partition by pk order by lsn desc)`",
+                          "mechanics.partition_strategy")
+    assert anchorable("Silver tables are partitioned by event date because every query filters on it",
+                      "mechanics.partition_strategy")
+    assert not shows_how("Classification: Snowflake auto-classification + Collibra catalog", "x")
+    assert shows_how("Dedupe on `event_id` within a 2 h watermark, state in RocksDB", "x")

@@ -94,7 +94,7 @@ def finish(name: str, doc: Document, matcher: CompiledRubric, prompt: PromptRepo
         criteria=criteria, grader=grader,
     )
     result.critique = build_critique(result, rubric, doc=doc, matcher=matcher)
-    result.followups = choose_followups(criteria, rubric, doc.text, doc=doc)
+    result.followups = choose_followups(criteria, rubric, doc.text, doc=doc, prompt=prompt.id)
     return result
 
 

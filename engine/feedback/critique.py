@@ -12,7 +12,7 @@ from ..rubric.runtime import Rubric
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
 from .mechanism import is_title_line, mechanism_evidence
-from .quotes import shown
+from .quotes import shown, shows_how
 
 _HEADLINES = {
     "architect": "Architect-level answer.",
@@ -90,7 +90,8 @@ def _strengths(
     all_ideas: list[Idea], doc: Document | None, matcher: CompiledRubric | None, limit: int
 ) -> list[CritiqueItem]:
     """Substantiated ideas, heaviest first, each citing a line of its own that shows the mechanism
-    (never a title or heading, never a line that only names the topic). An idea with no such line
+    (never a title or heading, never a line that only names the topic, a tool chain or a clause with
+    no reason, number or code in it: see `shows_how`). An idea with no such line
     is not praised; nor is a line praised twice."""
     out: list[CritiqueItem] = []
     quoted: set[int] = set()
@@ -102,7 +103,8 @@ def _strengths(
                 places = mechanism_evidence(doc, matcher, m)
             else:
                 places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
-            cited = next(((line, quote) for line, quote in places if line not in quoted), None)
+            cited = next(((line, quote) for line, quote in places
+                          if line not in quoted and shows_how(shown(quote), m.id)), None)
             if cited:
                 break
         if cited is None:

@@ -11,6 +11,8 @@ Questions that listen to the answer:
   only of an answer that mentions every one of them;
 - a question that asks for a number or a choice (its `asks`) is not asked of an answer that
   already states it, nor after another question asked for the same thing;
+- a question written for some practice prompts' designs (its `prompts`: a published window, a
+  metric, a tenant) is asked only of an answer to one of them;
 - a question about the answer's own claim quotes the whole sentence the claim is in.
 
 The bank's choice is the anchor. A `FollowupWriter` (the LLM path) may reword or replace the
@@ -32,7 +34,7 @@ from ..rubric.runtime import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
 from .ideas import Idea, by_cost, by_weight, ideas
 from .phrases import Phrases, answer_view, phrases_for
-from .quotes import find_sentence, plain, whole_sentence
+from .quotes import anchorable, find_sentence, plain, whole_sentence
 
 DEPTHS = LEVEL_NAMES  # a question's depth is the level it probes, as a word
 MIN_FOLLOWUPS = 3
@@ -49,11 +51,12 @@ def _start(n: int, seed: str) -> int:
 class _Asker:
     """What has been asked so far for one answer, and what the answer says."""
 
-    def __init__(self, rubric: Rubric, doc: Document, answer_text: str) -> None:
+    def __init__(self, rubric: Rubric, doc: Document, answer_text: str, prompt: str | None = None) -> None:
         self.rubric = rubric
         self.doc = doc
         self.phrases: Phrases = phrases_for(rubric)
         self.view = answer_view(doc)
+        self.prompt = prompt
         self.seed = hashlib.sha256(answer_text.encode()).hexdigest()[:16]
         self.bank: dict[tuple[str, str], list[BankQuestion]] = {}
         for f in rubric.followups:
@@ -76,12 +79,16 @@ class _Asker:
         return found
 
     def fits(self, q: BankQuestion) -> bool:
+        """Does the question fit this answer: its prompt, what it mentions, what it already states?"""
+        if q.prompts and self.prompt is not None and self.prompt not in q.prompts:
+            return False
         return not (not all(self._mentioned(c) for c in q.presupposes) or any(self._stated(a) for a in q.asks)
                     or set(q.asks) & self.asked)
 
     def quote(self, c: CriterionResult) -> str | None:
-        """The whole sentence of the criterion's first evidence not quoted yet (else its first)."""
-        sentences = [whole_sentence(self.doc, e.line, e.quote) for e in c.evidence]
+        """The whole sentence of the criterion's first evidence not quoted yet (else its first), among
+        the sentences that state a claim on it (see `anchorable`); None when there is none."""
+        sentences = [s for s in (whole_sentence(self.doc, e.line, e.quote) for e in c.evidence) if anchorable(s, c.id)]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
 
@@ -111,13 +118,15 @@ class _Asker:
 
 
 def choose_followups(criteria: list[CriterionResult], rubric: Rubric, answer_text: str,
-                     *, limit: int = MAX_FOLLOWUPS, doc: Document | None = None) -> list[Followup]:
+                     *, limit: int = MAX_FOLLOWUPS, doc: Document | None = None,
+                     prompt: str | None = None) -> list[Followup]:
     """3 to `limit` questions: costliest gaps first, then probes of the answer's own claims.
 
     The same answer always gets the same questions: each phrasing is picked by a hash of the
     answer, the criterion and the depth (the next phrasing when that one does not fit the answer).
+    `prompt` is the practice prompt the answer is for (a question written for other prompts is skipped).
     """
-    asker = _Asker(rubric, doc if doc is not None else parse(answer_text), answer_text)
+    asker = _Asker(rubric, doc if doc is not None else parse(answer_text), answer_text, prompt)
     all_ideas = ideas(criteria, rubric)
     tiers = [by_cost([i for i in all_ideas if i.level == 0]), by_cost([i for i in all_ideas if i.level == 1]),
              by_weight(i for i in all_ideas if i.level == 2)]

@@ -102,3 +102,35 @@ def find_sentence(doc: Document, words: str) -> str | None:
             if m:
                 return whole_sentence(doc, line.number, m.group())
     return None
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_ARROW = re.compile(r"\u2192|->|\u25ba|=>|\u2500\u2500")
+_WINDOW_CLAUSE = re.compile(r"\bover\s*\(\s*partition\s+by\b", re.I)
+_HOW_OR_WHY = re.compile(
+    r"`|\d+(?:[.,]\d+)?\s*(?:%|ms|s|sec|min|h|days?|hours?|minutes?|weeks?|months?|years?|x|k|m|tb|gb|mb)\b"
+    r"|\b(?:because|so|since|instead|rather than|so that|to avoid|means|unless|only if|never)\b", re.I)
+MIN_ANCHOR_WORDS = 5
+MIN_STRENGTH_WORDS = 6
+
+
+def is_chain(text: str) -> bool:
+    """A tool chain ("Oracle -> Debezium -> Kafka"): it names a flow, it says nothing of how or why."""
+    arrows = len(_ARROW.findall(text))
+    return arrows >= 2 or (arrows == 1 and _HOW_OR_WHY.search(text) is None)
+
+
+def anchorable(sentence: str, criterion: str) -> bool:
+    """Can a question on `criterion` quote this sentence as the candidate's claim? Not a heading or a
+    label (too few words), not a tool chain, and not a window function's PARTITION BY read as a
+    table's partitioning."""
+    if len(_WORD.findall(sentence)) < MIN_ANCHOR_WORDS or is_chain(sentence):
+        return False
+    return not ("partition" in criterion and _WINDOW_CLAUSE.search(sentence))
+
+
+def shows_how(quote: str, criterion: str) -> bool:
+    """Does a line show how or why, enough to be praised: a reason, a number with its unit, or code, in
+    a clause long enough to be a claim, not a tool chain or a name-drop?"""
+    return (anchorable(quote, criterion) and len(_WORD.findall(quote)) >= MIN_STRENGTH_WORDS
+            and _HOW_OR_WHY.search(quote) is not None)
