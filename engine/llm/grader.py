@@ -26,7 +26,7 @@ from .merge import merge
 from .reply import MAX_FOLLOWUP_QUESTIONS, QUESTION_MAX_CHARS, SUMMARY_MAX_CHARS, clean, judgements
 from .request import FormatMode, LLMRequest, build_request
 from .tokens import TokenCounter, context_window, counter_for
-from .transport import Outcome, Transport
+from .transport import Outcome, Transport, TransportStats
 
 Item = tuple[str, str, str | None]
 """One answer to grade: (text, name, prompt)."""
@@ -48,12 +48,10 @@ class Prepared:
 
 
 @dataclass
-class GraderStats:
+class GraderStats(TransportStats):
+    """The transport's counts, with the answers graded and the claims the merge discarded."""
+
     answers: int = 0
-    requests: int = 0
-    cache_hits: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
     discarded: int = 0
 
 
@@ -122,10 +120,7 @@ class LLMGrader:
     @property
     def stats(self) -> GraderStats:
         """What this grader has done so far (a snapshot)."""
-        t = self.transport.stats
-        return GraderStats(answers=self.answers, requests=t.requests, cache_hits=t.cache_hits,
-                           prompt_tokens=t.prompt_tokens, completion_tokens=t.completion_tokens,
-                           discarded=self.discarded)
+        return GraderStats(**vars(self.transport.stats), answers=self.answers, discarded=self.discarded)
 
     def ask(self, request: LLMRequest) -> tuple[BaseModel, dict]:
         """One request (any LLMRequest: a grading, or follow-up questions) through the transport."""
