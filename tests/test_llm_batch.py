@@ -221,3 +221,16 @@ def test_progress_is_drawn_on_a_terminal_only():
     assert "grade: 1/2 answers graded" in tty.getvalue() and "grade: 2/2 answers graded" in tty.getvalue()
     assert tty.getvalue().endswith("\r\033[K")
     assert pipe.getvalue() == "grade: 429, retry 1 of 3 in 4 s\n"
+
+
+def test_an_upload_that_cannot_reach_the_server_names_each_answer_once(server):
+    import socket
+
+    with socket.socket() as probe:  # a local port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    result = run("--llm", "--batch", *FILES[:2], server=server, OPENAI_BASE_URL=closed, GRADE_LLM_RETRIES="0")
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        f"grade: error: the batch upload: cannot reach {closed}: check OPENAI_BASE_URL; gave up after 1 attempt "
+        f"(2 answers: {FILES[0]}, {FILES[1]})"]

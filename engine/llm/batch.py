@@ -12,6 +12,7 @@ an LLMError for each answer concerned; the others stand.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
@@ -56,7 +57,7 @@ def ask_batch(transport: Transport, requests: Sequence[LLMRequest], *,
         records = _results(transport, batch)
     except LLMError as exc:
         for i in pending:
-            done(i, exc)
+            done(i, copy.copy(exc))  # each answer its own error: it is told apart by its `answer`
         return outcomes  # type: ignore[return-value]
     status = getattr(batch, "status", None)
     missing = (f"batch {batch.id} ended {status}{_reasons(batch, transport)}" if status != "completed"
@@ -164,8 +165,10 @@ def _call(transport: Transport, what: str, fn, *args, **kwargs):
         except openai.NotFoundError:
             raise LLMError(f"{where} has no Batch API ({what}: 404): grade without --batch "
                            "(--jobs sends several requests at a time)") from None
-        except (openai.APITimeoutError, openai.APIConnectionError):
+        except openai.APITimeoutError:
             problem = f"{what}: no reply from {where} within {settings.timeout:g} s"
+        except openai.APIConnectionError:
+            problem = f"{what}: cannot reach {where}: check OPENAI_BASE_URL"
         except openai.APIStatusError as exc:
             message = scrub(server_message(exc), settings)
             if exc.status_code not in RETRY_STATUS and exc.status_code < 500:
@@ -177,7 +180,7 @@ def _call(transport: Transport, what: str, fn, *args, **kwargs):
         except ValueError:
             raise LLMError(f"{where} did not answer {what} in JSON: is OPENAI_BASE_URL the API's address?") from None
         if attempts > settings.max_retries:
-            raise LLMError(f"{problem}; gave up after {attempts} attempts")
+            raise LLMError(f"{problem}; gave up after {attempts} attempt{'' if attempts == 1 else 's'}")
         if wait is None or wait > settings.max_retry_after:
             wait = min(settings.backoff * 2 ** (attempts - 1), settings.max_backoff)
         if transport.notify is not None:
