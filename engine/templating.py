@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 REPORT_TEMPLATES = Path(__file__).parent / "report" / "templates"
 
+
 def _llm_prompts() -> Path:
     from importlib.resources import files
 

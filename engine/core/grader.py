@@ -119,7 +119,7 @@ def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
     return finish(name, rules.doc, matcher, rules.prompt, rules.criteria)
 
 
-Item = tuple[str, str, "str | None"]
+Item = tuple[str, str, str | None]
 """An answer to grade: (text, name, prompt)."""
 
 

@@ -195,7 +195,6 @@ def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
     prefixes = first_chars(pattern, flags)
     if prefixes is None:
         return None
-    kinds: tuple[_Kind, _Kind, _Kind] = (({}, ()), ({}, ()), ({}, ()))
     longer: list[dict[str, list[str]]] = [{}, {}, {}]
     shorter: list[list[str]] = [[], [], []]
     for s in sorted(prefixes):

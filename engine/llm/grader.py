@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from ..core.document import Document, parse
-from ..core.grader import finish, get_rubric, grade_text, rules_pass
+from ..core.grader import Item, finish, get_rubric, grade_text, rules_pass
 from ..core.results import CriterionResult, CritiqueItem, Followup, GradeResult, LLMReport
 from ..errors import InputError, LLMError
 from ..rubric.runtime import Rubric
@@ -27,9 +27,6 @@ from .reply import MAX_FOLLOWUP_QUESTIONS, QUESTION_MAX_CHARS, SUMMARY_MAX_CHARS
 from .request import FormatMode, LLMRequest, build_request
 from .tokens import TokenCounter, context_window, counter_for
 from .transport import Outcome, Transport, TransportStats
-
-Item = tuple[str, str, str | None]
-"""One answer to grade: (text, name, prompt)."""
 
 
 @dataclass

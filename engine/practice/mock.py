@@ -101,16 +101,16 @@ def grade_attempt(spec: PromptSpec, answer: str, *, rubric_path: str | None = No
                   writer: FollowupWriter | None = None) -> MockOutcome:
     """Grade an answer to `spec`, compare it with the last attempt, and save it as a new attempt.
     With a `writer` (the --llm path), the follow-ups are its questions when enough pass the checks."""
+    rubric = get_rubric(rubric_path)[0]
     result = grade_text(answer, name=f"mock {spec.number}: {spec.id}", prompt=spec.id, rubric_path=rubric_path)
     written = False
     if writer is not None:
-        result.followups, written = written_followups(result, answer, rubric=get_rubric(rubric_path)[0],
-                                                      writer=writer)
+        result.followups, written = written_followups(result, answer, rubric=rubric, writer=writer)
     previous = latest(spec.id)
     path = save_attempt(spec.id, answer, result)
     count = len(load_history(spec.id).by_prompt.get(spec.id, []))
     since = movement(previous.attempt.result, result) if previous else None
-    rows, inside = idea_moves(since, result, get_rubric(rubric_path)[0]) if since is not None else ([], 0)
+    rows, inside = idea_moves(since, result, rubric) if since is not None else ([], 0)
     return MockOutcome(result=result, path=path, attempt_number=count, since_last=since,
                        followups_by="llm" if written else "bank", idea_rows=rows, moved_inside=inside)
 
