@@ -235,6 +235,9 @@ class Section(_Strict):
     heading: list[str] = Field(default=[], description="patterns that recognise this part's heading")
     chart: bool = Field(default=False, description="the HTML report draws a chart of this section's criteria, "
                         "one bar each, captioned with the section's title")
+    strengths: bool = Field(default=True, description="a substantiated criterion of this section may be praised "
+                            "as a strength; false where its criteria state needs or name components rather "
+                            "than show a mechanism working")
 
     _check = field_validator("heading")(_check_patterns)
 

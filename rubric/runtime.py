@@ -65,6 +65,7 @@ class Section:
     part: int | None = None
     heading: list[str] = field(default_factory=list)
     chart: bool = False
+    strengths: bool = True  # its substantiated criteria may be praised as strengths
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,30 @@ def test_the_guide_s_order_and_where_the_guide_is() -> None:
     assert "seed's order" not in out
     assert "not in the guide's order" in out and "shared/seeds/000_27e40017f400a4d2.txt" in out
     assert "`grade mock --template`" in out
+
+
+def test_a_stated_need_or_a_named_component_is_never_a_strength() -> None:
+    """Requirements and the architecture's boxes are stated, not shown working (`strengths = false`):
+    however concrete, a scale estimate is not praised; a mechanism in the same answer is."""
+    from grade.core.grader import get_rubric, grade_text
+
+    rubric, _ = get_rubric()
+    unpraised = {s.id for s in rubric.sections if not s.strengths}
+    assert unpraised == {"requirements", "architecture"}
+    text = ("## Requirements\n\n- Peak load is 50k events/s and 2 TB per day, because every tenant's app "
+            "sends clicks.\n\n"
+            "## Correctness\n\n- Every event carries an `event_id`; the sink MERGEs on (tenant_id, event_id), so a "
+            "retried batch writes nothing twice.\n")
+    result = grade_text(text)
+    scale = next(c for c in result.criteria if c.id == "structure.requirements.scale")
+    assert scale.level == 2
+    praised = {cid for s in result.critique.strengths for cid in s.criteria}
+    assert praised and not any(rubric.criterion(cid).section in unpraised for cid in praised)
+    assert any("event_id" in s.text for s in result.critique.strengths)
+
+
+def test_a_section_may_be_praised_unless_the_rubric_says_otherwise() -> None:
+    from grade.rubric.model import Section
+
+    assert Section(id="s", title="S").strengths is True
+    assert Section(id="s", title="S", strengths=False).strengths is False

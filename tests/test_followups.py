@@ -271,3 +271,21 @@ def test_anchors_and_strengths_need_a_claim() -> None:
                       "mechanics.partition_strategy")
     assert not shows_how("Classification: Snowflake auto-classification + Collibra catalog", "x")
     assert shows_how("Dedupe on `event_id` within a 2 h watermark, state in RocksDB", "x")
+
+
+def test_a_scenario_on_a_quoted_claim_needs_its_components_in_that_claim() -> None:
+    """The answer has Flink elsewhere, but the quoted MERGE line has no stream processor: "the stream
+    processor is exactly-once but the sink is an external API" is not posed on it."""
+    from grade.core.document import parse
+    from grade.feedback.followups import _Asker
+
+    rubric, _ = get_rubric()
+    merge = "Reruns are safe because we MERGE on (order_id, lsn) and keep the newest version of each row"
+    text = f"- {merge}\n- Flink reads the topics and pushes changes to the partner API through a webhook.\n"
+    asker = _Asker(rubric, parse(text), text)
+    crit = _crit("mechanics.idempotent_ingestion", 2, merge)
+    assert asker.quote(crit, []) == merge
+    assert asker.quote(crit, ["stream_job"]) is None  # Flink is in the answer, not in the claim
+    flink = "Flink reads the topics and pushes changes to the partner API through a webhook."
+    crit = _crit("mechanics.idempotent_ingestion", 2, flink)
+    assert asker.quote(crit, ["stream_job", "external_sink"]) == flink

@@ -33,7 +33,8 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     all_ideas = ideas(criteria, rubric)
     short = by_cost([i for i in all_ideas if i.level < 2])  # the ideas not yet substantiated, costliest first
     gaps = [_gap(idea, rubric) for idea in short][:max_gaps]
-    strengths = _strengths(all_ideas, doc, matcher, max_strengths)
+    praised = {s.id for s in rubric.sections if s.strengths}
+    strengths = _strengths(all_ideas, praised, doc, matcher, max_strengths)
     next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria) for idea in short[:3]]
     said = rubric.verdicts.messages
     if "keyword_stuffing" in result.flags:
@@ -87,16 +88,16 @@ def _advice(idea: Idea, rubric) -> str:
 
 
 def _strengths(
-    all_ideas: list[Idea], doc: Document | None, matcher: CompiledRubric | None, limit: int
+    all_ideas: list[Idea], praised: set[str], doc: Document | None, matcher: CompiledRubric | None, limit: int
 ) -> list[CritiqueItem]:
-    """Substantiated ideas, heaviest first, each citing a line of its own that shows the mechanism
-    (never a title or heading, never a line that only names the topic, a tool chain or a clause with
-    no reason, number or code in it: see `shows_how`). An idea with no such line
-    is not praised; nor is a line praised twice."""
+    """Substantiated ideas of the `praised` sections, heaviest first, each citing a line of its own
+    that shows the mechanism (never a title or heading, never a line that only names the topic, a tool
+    chain or a clause with no reason, number or code in it: see `shows_how`). An idea with no such
+    line is not praised; nor is a line praised twice."""
     out: list[CritiqueItem] = []
     quoted: set[int] = set()
     for idea in by_weight(i for i in all_ideas if i.level == 2):
-        members = sorted(idea.members, key=lambda m: -m.weight)
+        members = sorted((m for m in idea.members if m.section in praised), key=lambda m: -m.weight)
         cited = None
         for m in members:
             if doc is not None and matcher is not None:

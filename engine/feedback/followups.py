@@ -13,7 +13,8 @@ Questions that listen to the answer:
   already states it, nor after another question asked for the same thing;
 - a question written for some practice prompts' designs (its `prompts`: a published window, a
   metric, a tenant) is asked only of an answer to one of them;
-- a question about the answer's own claim quotes the whole sentence the claim is in.
+- a question about the answer's own claim quotes the whole sentence the claim is in, and a scenario it
+  poses on that claim (its `presupposes`) is asked only when that sentence mentions those components.
 
 The bank's choice is the anchor. A `FollowupWriter` (the LLM path) may reword or replace the
 questions; `interviewer_followups` keeps only those that probe a criterion the grader verified at
@@ -28,7 +29,7 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
-from ..core.document import Document, parse
+from ..core.document import Document, normalise, parse
 from ..core.results import CriterionResult, Followup, GradeResult
 from ..rubric.runtime import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
@@ -85,10 +86,12 @@ class _Asker:
         return not (not all(self._mentioned(c) for c in q.presupposes) or any(self._stated(a) for a in q.asks)
                     or set(q.asks) & self.asked)
 
-    def quote(self, c: CriterionResult) -> str | None:
+    def quote(self, c: CriterionResult, presupposes: list[str]) -> str | None:
         """The whole sentence of the criterion's first evidence not quoted yet (else its first), among
-        the sentences that state a claim on it (see `anchorable`); None when there is none."""
-        sentences = [s for s in (whole_sentence(self.doc, e.line, e.quote) for e in c.evidence) if anchorable(s, c.id)]
+        the sentences that state a claim on it (see `anchorable`) and mention every component the
+        question presupposes (a scenario posed on a claim is about that claim); None when there is none."""
+        sentences = [s for s in (whole_sentence(self.doc, e.line, e.quote) for e in c.evidence)
+                     if anchorable(s, c.id) and all(self.phrases.mentions(normalise(s), p) for p in presupposes)]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
 
@@ -107,7 +110,7 @@ class _Asker:
                     continue
                 text = q.text
                 if "{quote}" in text:
-                    sentence = self.quote(c)
+                    sentence = self.quote(c, q.presupposes)
                     if not sentence:
                         continue
                     self.quoted.add(sentence)
