@@ -12,7 +12,7 @@ from ..rubric.runtime import Rubric
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
 from .mechanism import is_title_line, mechanism_evidence
-from .quotes import shown, shows_how
+from .quotes import shown, shows_how, whole_sentence
 
 _HEADLINES = {
     "architect": "Architect-level answer.",
@@ -93,9 +93,14 @@ def _strengths(
     """Substantiated ideas of the `praised` sections, heaviest first, each citing a line of its own
     that shows the mechanism (never a title or heading, never a line that only names the topic, a tool
     chain or a clause with no reason, number or code in it: see `shows_how`). An idea with no such
-    line is not praised; nor is a line praised twice."""
+    line is not praised; nor is a sentence praised twice."""
+
+    def sentence(line: int, quote: str) -> str:
+        # the whole sentence, so that a clause cut from a wrapped line still reads as the candidate's claim
+        return shown(whole_sentence(doc, line, quote)) if doc is not None else shown(quote)
+
     out: list[CritiqueItem] = []
-    quoted: set[int] = set()
+    praised_already: set[str] = set()
     for idea in by_weight(i for i in all_ideas if i.level == 2):
         members = sorted((m for m in idea.members if m.section in praised), key=lambda m: -m.weight)
         cited = None
@@ -104,16 +109,16 @@ def _strengths(
                 places = mechanism_evidence(doc, matcher, m)
             else:
                 places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
-            cited = next(((line, quote) for line, quote in places
-                          if line not in quoted and shows_how(shown(quote), m.id)), None)
+            cited = next(((line, said) for line, quote in places
+                          if shows_how(shown(quote), m.id) and (said := sentence(line, quote)) not in praised_already),
+                         None)
             if cited:
                 break
         if cited is None:
             continue
-        line, quote = cited
-        quoted.add(line)
-        out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{shown(quote)}\"", criteria=idea.criteria,
-                                line=line))
+        line, said = cited
+        praised_already.add(said)
+        out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{said}\"", criteria=idea.criteria, line=line))
         if len(out) == limit:
             break
     return out
