@@ -211,7 +211,9 @@ def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
 
 
 _WORD_STARTS = re.compile(r"(?<![a-z0-9])[a-z\d]")  # over the text itself: '٣' is no [0-9] behind
-_KIND_CHARS = (None, re.compile(r"\s"), re.compile(r"[^a-z\d\s]"))  # then the look-behind is checked
+# rarer characters: found by a class first (which sre scans for fast), then the look-behind is
+# checked behind the character taken (a class of one character, the one just matched)
+_KIND_CHARS = (None, re.compile(r"\s(?<![a-z0-9]\s)"), re.compile(r"[^a-z\d\s](?<![a-z0-9][^a-z\d\s])"))
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -219,8 +221,7 @@ def _starts(text: str, kind: int) -> list[int]:
     """The positions of `text` where the look-behind holds and a character of `kind` starts."""
     if kind == 0:
         return [m.start() for m in _WORD_STARTS.finditer(text)]
-    # rarer characters: found by a class alone (which sre scans for fast), the look-behind checked here
-    return [p for p in [m.start() for m in _KIND_CHARS[kind].finditer(text)] if not p or text[p - 1] not in _ALNUM]
+    return [m.start() for m in _KIND_CHARS[kind].finditer(text)]
 
 
 _SLOTS: dict[tuple[str, int], int] = {}
@@ -448,19 +449,65 @@ def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm"
 
 def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
              name: str = "norm") -> list[tuple[int, int]]:
-    """The spans of `pattern.finditer(text[start:end])`, as offsets of `text`. In the slice the
-    leading look-behind also holds at its first character: that position is tried when one of the
+    """The spans of `pattern.finditer(text[start:end])`, as offsets of `text` (see `windows`)."""
+    return windows(pattern, text, memo, name)(start, end)
+
+
+def windows(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> _Windows:
+    """`spans_in` for one pattern and text, kept in `memo`: call it with a window's start and end."""
+    key = ("scan_windows", name, len(text), id(pattern))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _Windows(pattern, text, memo, name)
+    return found
+
+
+class _Windows:
+    """The spans of `pattern.finditer(text[start:end])` for any window of one text, as offsets of
+    `text`, each window searched once (many mentions share a clause). In the slice the leading
+    look-behind also holds at its first character: that position is tried when one of the
     pattern's prefixes starts there."""
-    positions = _candidates(pattern, text, memo, name)
-    if positions is None:
-        return [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
-    inside = positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
-    if (not inside or inside[0] != start) and start < end and _index(text, memo, name).folded.startswith(
-            _prefix_tuple(pattern.pattern, pattern.flags), start):
-        inside = [start, *inside]
-    if not inside:
-        return []
-    return [(m.start() + start, m.end() + start) for m in _matches(pattern, text[start:end], inside, start)]
+
+    def __init__(self, pattern: re.Pattern[str], text: str, memo: dict, name: str) -> None:
+        self.pattern, self.text, self._memo, self._name = pattern, text, memo, name
+        self._positions: list[int] | None = None
+        self._plain = False  # scanned the plain way (a short text, a pattern this module cannot follow)
+        self._found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def __call__(self, start: int, end: int) -> list[tuple[int, int]]:
+        spans = self._found.get((start, end))
+        if spans is None:
+            spans = self._found[(start, end)] = self._spans(start, end)
+        return spans
+
+    def _spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        positions, text = self._positions, self.text
+        if positions is None and not self._plain:
+            positions = self._positions = _candidates(self.pattern, text, self._memo, self._name)
+            if positions is None:
+                self._plain = True
+            else:
+                self._folded = _index(text, self._memo, self._name).folded
+                self._prefixes = _prefix_tuple(self.pattern.pattern, self.pattern.flags)
+        if positions is None:
+            return [(m.start() + start, m.end() + start) for m in self.pattern.finditer(text[start:end])]
+        lo = bisect.bisect_left(positions, start)
+        hi = bisect.bisect_left(positions, end, lo)
+        at_start = start < end and (lo == hi or positions[lo] != start) and self._folded.startswith(
+            self._prefixes, start)
+        if lo == hi and not at_start:
+            return []
+        window, match = text[start:end], self.pattern.match
+        out: list[tuple[int, int]] = []
+        last = start  # candidates inside the last match are skipped, as finditer does not overlap
+        for p in ([start, *positions[lo:hi]] if at_start else positions[lo:hi]):
+            if p < last:
+                continue
+            m = match(window, p - start)
+            if m:
+                last = m.end() + start  # never empty: first_chars refused patterns that can match nothing
+                out.append((p, last))
+        return out
 
 
 @lru_cache(maxsize=1024)
