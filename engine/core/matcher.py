@@ -22,6 +22,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Detector, Rubric
@@ -151,8 +152,10 @@ class CompiledRubric:
         found: dict[tuple[int, int], _Found] = {}
         blocks, block_starts, block_ends = doc.blocks, doc._block_starts, _block_ends(doc)
         seg_starts, seg_lines, lines = doc._seg_starts, doc._seg_lines, doc.lines
+        boundaries, items = _per_document(doc)
         substance = [scan.windows(p, norm, memo) for p in (det.substance, self.cues if det.generic else None) if p]
-        bisect_right, sentence_end, reach = bisect.bisect_right, _SENTENCE_END.search, det.reach
+        bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
+        reach = det.reach
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
@@ -160,20 +163,37 @@ class CompiledRubric:
                 strong = is_strong
                 start, end = m.span()
                 b = bisect_right(block_starts, start) - 1  # the block of the match, once
-                if end > block_ends[b] or end == start:  # a match past its block's end holds a '\n'
+                b_end = block_ends[b]
+                if end > b_end or end == start:  # a match past its block's end holds a '\n'
                     continue
                 if excluded is None:
                     excluded = [x.span() for x in scan.finditer(det.exclude, norm, memo)] if det.exclude else []
                     excluded_ends = [e for _, e in excluded]
-                if excluded and _overlaps(excluded, excluded_ends, start, end):
-                    continue
+                if excluded:  # does the match overlap an excluded span (sorted, not overlapping)?
+                    i = bisect_right(excluded_ends, start)
+                    if i < len(excluded) and excluded[i][0] < end:
+                        continue
                 if strong and sentence_end(norm, start, end):
                     strong = False  # a "mechanism" stitched across sentences is only a mention
-                block = blocks[b]
-                c_start, c_end, listed = _clause(doc, start, end, block)
-                if strong and listed and end > c_end:
-                    strong = False  # a "mechanism" stitched across the items of a list is only a mention
+                # The clause: the sentence around the match, or its item when the sentence is a short list.
+                bounds = boundaries[b]
+                if bounds is None:
+                    bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
+                i = bisect_right(bounds[1], start)  # the boundaries that end before the match: the last opens it
+                c_start = bounds[1][i - 1] if i else block_starts[b]
+                j = bisect_left(bounds[0], end)  # the first boundary after the match closes it
+                c_end = bounds[0][j] if j < len(bounds[0]) else b_end
                 key = (c_start, c_end)
+                spans = items.get(key, False)  # many matches share a sentence: split it once
+                if spans is False:
+                    spans = items[key] = _item_spans(norm, c_start, c_end)
+                listed = spans is not None
+                if listed:
+                    k = bisect_right(spans[0], start) - 1
+                    c_start, c_end = spans[0][k], spans[1][k]
+                    key = (c_start, c_end)
+                    if strong and end > c_end:
+                        strong = False  # a "mechanism" stitched across the items of a list is only a mention
                 if key in found and (found[key][0] == 2 or not strong):
                     continue
                 clause_end = c_end if c_end > end else end
@@ -182,6 +202,7 @@ class CompiledRubric:
                 else:
                     w_end = clause_end
                     if reach:  # a decision named in a heading or a lead-in line is argued below it
+                        block = blocks[b]
                         w_end = max(_reach(doc, w_end, reach, block), _body_end(doc, block))
                     level = 1
                     for spans_in in substance:
@@ -194,7 +215,22 @@ class CompiledRubric:
                 i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
                 found[key] = (level, lines[seg_lines[i] if i >= 0 else 0].number, start, end, listed, b,
                               (c_start, clause_end))
-        return sorted(found.values(), key=lambda f: f[2])
+        return sorted(found.values(), key=itemgetter(2))
+
+
+def _per_document(doc: Document) -> tuple[list[tuple[list[int], list[int]] | None], dict]:
+    """The document's clause caches, shared by every detector: each block's sentence boundaries (by
+    block index, found when first needed) and each sentence's list items (see _item_spans)."""
+    caches = doc.memo.get("clauses")
+    if caches is None:
+        caches = doc.memo["clauses"] = ([None] * len(doc.blocks), {})
+    return caches
+
+
+def _boundaries(norm: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Where the clause boundaries of norm[start:end] start and end."""
+    spans = [b.span() for b in _BOUNDARY.finditer(norm, start, end)]
+    return [s for s, _ in spans], [e for _, e in spans]
 
 
 def _block_ends(doc: Document) -> list[int]:
@@ -202,12 +238,6 @@ def _block_ends(doc: Document) -> list[int]:
     if ends is None:
         ends = doc.memo["block_ends"] = [b.end for b in doc.blocks]
     return ends
-
-
-def _overlaps(spans: list[tuple[int, int]], ends: list[int], start: int, end: int) -> bool:
-    """Does [start, end) overlap one of `spans` (sorted, not overlapping one another; `ends` their ends)?"""
-    i = bisect.bisect_right(ends, start)
-    return i < len(spans) and spans[i][0] < end
 
 
 _BODY_BLOCKS = 4
@@ -241,35 +271,6 @@ def _reach(doc: Document, c_end: int, sentences: int, block: Block) -> int:
         if pos >= b_end:
             break
     return min(pos, b_end)
-
-
-def _clause(doc: Document, start: int, end: int, block: Block) -> tuple[int, int, bool]:
-    """The clause around a match in `block`: its sentence, or its item when the sentence is a short
-    list (then the third value is True)."""
-    memo = doc.memo
-    per_block = memo.get("boundaries")
-    if per_block is None:
-        per_block = memo["boundaries"] = [None] * len(doc.blocks)
-    bounds = per_block[block.index]
-    if bounds is None:
-        spans = [b.span() for b in _BOUNDARY.finditer(doc.norm, block.start, block.end)]
-        bounds = per_block[block.index] = ([s for s, _ in spans], [e for _, e in spans])
-    starts, ends = bounds
-    i = bisect.bisect_right(ends, start)  # the boundaries that end before the match: the last one opens it
-    c_start = ends[i - 1] if i else block.start
-    j = bisect.bisect_left(starts, end)  # the first boundary after the match closes it
-    c_end = starts[j] if j < len(starts) else block.end
-    items = memo.get("items")
-    if items is None:
-        items = memo["items"] = {}
-    key = (c_start, c_end)  # many matches share a sentence: split it once
-    spans = items.get(key, False)
-    if spans is False:
-        spans = items[key] = _item_spans(doc.norm, c_start, c_end)
-    if spans is None:
-        return c_start, c_end, False
-    k = bisect.bisect_right(spans[0], start) - 1
-    return spans[0][k], spans[1][k], True
 
 
 def _item_spans(norm: str, c_start: int, c_end: int) -> tuple[list[int], list[int]] | None:
