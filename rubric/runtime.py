@@ -12,6 +12,7 @@ start. The validator is the only way in: `rubric.model.read_rubric` returns thes
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -183,17 +184,31 @@ class Rubric:
     required_ids: list[str] = field(default_factory=list)
 
     def criterion(self, criterion_id: str) -> Criterion:
-        for c in self.criteria:
-            if c.id == criterion_id:
-                return c
-        raise KeyError(criterion_id)
+        found = self._criteria_by_id.get(criterion_id)
+        if found is None:
+            raise KeyError(criterion_id)
+        return found
 
     def group_of(self, criterion_id: str) -> Group | None:
         """The group a criterion belongs to, if any."""
+        return self._group_by_criterion.get(criterion_id)
+
+    # The lookups above run for every criterion of every answer graded: by dict, built once per rubric
+    # (the first entry wins, as a scan of the lists would find it).
+    @functools.cached_property
+    def _criteria_by_id(self) -> dict[str, Criterion]:
+        out: dict[str, Criterion] = {}
+        for c in self.criteria:
+            out.setdefault(c.id, c)
+        return out
+
+    @functools.cached_property
+    def _group_by_criterion(self) -> dict[str, Group]:
+        out: dict[str, Group] = {}
         for g in self.groups:
-            if criterion_id in g.criteria:
-                return g
-        return None
+            for cid in g.criteria:
+                out.setdefault(cid, g)
+        return out
 
     def prompt_spec(self, key: str) -> PromptSpec | None:
         """The prompt with this id or number (as a string), or None."""

@@ -33,7 +33,10 @@ from .regex_cache import RegexCompiler
 # "e.g. x" does not end a sentence. Checked after the mark (the look-behinds span it): a pattern that
 # starts with a character class lets sre skip to the marks instead of trying the look-behinds everywhere.
 _NOT_ABBREVIATION = r"(?<!\be\.g.)(?<!\bi\.e.)(?<!\bvs.)(?<!\betc.)"
-_BOUNDARY = re.compile(r"[.!?;]" + _NOT_ABBREVIATION + r"(?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
+# A clause ends at [.!?;] ending a sentence, at a spaced dash (\s[\u2014\u2013]\s, \s--\s) or at a '|': the
+# first character taken first, for the same reason, then which of them it was.
+_BOUNDARY = re.compile(r"[.!?;|\s](?:(?<=[.!?;])" + _NOT_ABBREVIATION + r"(?=\s|$|\*)"
+                       r"|(?<=\|)|(?<=\s)(?:[\u2014\u2013]|--)\s)")
 _SENTENCE_END = re.compile(r"[.!?]" + _NOT_ABBREVIATION + r"(?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
 _ITEM_MARKS = re.compile(r"[(),]")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 import warnings
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -278,15 +279,10 @@ class _Starts:
 
     @classmethod
     def of(cls, text: str, folded: str, kind: int) -> _Starts:
-        by_key: dict[str, list[int]] = {}
+        by_key: defaultdict[str, list[int]] = defaultdict(list)  # the fastest grouping: one per position
         for p in _starts(text, kind):
-            key = folded[p:p + _K]
-            positions = by_key.get(key)
-            if positions is None:
-                by_key[key] = [p]
-            else:
-                positions.append(p)
-        return cls(folded, by_key)
+            by_key[folded[p:p + _K]].append(p)
+        return cls(folded, dict(by_key))
 
     def extend(self, found: list[int], plan: _Kind) -> None:
         """Add to `found` the positions where one of a pattern's prefixes starts."""
