@@ -48,6 +48,8 @@ class Detector:
 
 @dataclass(frozen=True)
 class Criterion:
+    """One rubric criterion: what it is, its section and weight, and the detectors that find it."""
+
     id: str
     section: str
     title: str
@@ -61,6 +63,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the rubric (a part of the answer structure when it has a `part`)."""
+
     id: str
     title: str
     part: int | None = None
@@ -70,6 +74,8 @@ class Section:
 
 @dataclass(frozen=True)
 class PromptSpec:
+    """A practice prompt: its id and number, the signals that identify it, its weights."""
+
     id: str
     number: int
     title: str
@@ -99,6 +105,8 @@ class CapMessages:
 
 @dataclass(frozen=True)
 class Guide:
+    """The interview-prep guide the rubric comes from, and where to find it."""
+
     title: str
     where: str
 
@@ -114,6 +122,8 @@ class LLMWording:
 
 @dataclass(frozen=True)
 class Verdicts:
+    """The score bars and caps that turn a score into a verdict."""
+
     architect_min_score: float
     senior_min_score: float
     level_values: tuple[float, float, float]
@@ -132,6 +142,8 @@ class Verdicts:
 
 @dataclass(frozen=True)
 class Group:
+    """Criteria that restate one idea: reported as one gap, strength and question."""
+
     id: str
     title: str
     criteria: list[str]
@@ -141,6 +153,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Component:
+    """A component, layer or event a follow-up question may take for granted."""
+
     name: str
     answer: list[str]
     question: list[str] = field(default_factory=list)
@@ -149,6 +163,8 @@ class Component:
 
 @dataclass(frozen=True)
 class Ask:
+    """A number or choice a follow-up question may ask for."""
+
     what: str
     answer: list[str]
     question: list[str]
@@ -156,6 +172,8 @@ class Ask:
 
 @dataclass(frozen=True)
 class BankQuestion:
+    """A follow-up question of the rubric's bank."""
+
     criterion: str
     depth: Depth
     text: str
@@ -167,6 +185,8 @@ class BankQuestion:
 
 @dataclass(frozen=True)
 class Rubric:
+    """A validated rubric, as grading reads it."""
+
     name: str
     version: str
     sections: list[Section]

@@ -61,6 +61,8 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Line:
+    """One line of the file as given: its 1-based number, text and kind."""
+
     number: int
     text: str
     kind: str  # front_matter | title | heading | bullet | quote | table | code | prose | comment | blank
@@ -91,6 +93,8 @@ class Block:
 
 @dataclass
 class Document:
+    """A parsed answer: its lines, its blocks and `norm`, the text detectors run on."""
+
     lines: list[Line]
     front_matter: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the file as given (line breaks normalised), lines joined by '\n'

@@ -58,6 +58,8 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
 
 @dataclass(frozen=True)
 class CompiledDetector:
+    """A detector's patterns, each list compiled into one regex."""
+
     mention: re.Pattern[str]
     strong: re.Pattern[str] | None
     substance: re.Pattern[str] | None
