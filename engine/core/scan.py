@@ -465,9 +465,13 @@ class _Windows:
     pattern's prefixes starts there."""
 
     def __init__(self, pattern: re.Pattern[str], text: str, memo: dict, name: str) -> None:
-        self.pattern, self.text, self._memo, self._name = pattern, text, memo, name
-        self._positions: list[int] | None = None
-        self._plain = False  # scanned the plain way (a short text, a pattern this module cannot follow)
+        # `memo` is not kept: this object lives in it, and a cycle would keep a document's caches
+        # alive until the garbage collector runs
+        self.pattern, self.text = pattern, text
+        self._positions = _candidates(pattern, text, memo, name)  # None: scanned the plain way
+        if self._positions is not None:
+            self._folded = _index(text, memo, name).folded
+            self._prefixes = _prefix_tuple(pattern.pattern, pattern.flags)
         self._found: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def __call__(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -478,13 +482,6 @@ class _Windows:
 
     def _spans(self, start: int, end: int) -> list[tuple[int, int]]:
         positions, text = self._positions, self.text
-        if positions is None and not self._plain:
-            positions = self._positions = _candidates(self.pattern, text, self._memo, self._name)
-            if positions is None:
-                self._plain = True
-            else:
-                self._folded = _index(text, self._memo, self._name).folded
-                self._prefixes = _prefix_tuple(self.pattern.pattern, self.pattern.flags)
         if positions is None:
             return [(m.start() + start, m.end() + start) for m in self.pattern.finditer(text[start:end])]
         lo = bisect.bisect_left(positions, start)
