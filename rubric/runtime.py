@@ -12,6 +12,7 @@ start. The validator is the only way in: `rubric.model.read_rubric` returns thes
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -47,6 +48,8 @@ class Detector:
 
 @dataclass(frozen=True)
 class Criterion:
+    """One rubric criterion: what it is, its section and weight, and the detectors that find it."""
+
     id: str
     section: str
     title: str
@@ -60,6 +63,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the rubric (a part of the answer structure when it has a `part`)."""
+
     id: str
     title: str
     part: int | None = None
@@ -70,6 +75,8 @@ class Section:
 
 @dataclass(frozen=True)
 class PromptSpec:
+    """A practice prompt: its id and number, the signals that identify it, its weights."""
+
     id: str
     number: int
     title: str
@@ -99,6 +106,8 @@ class CapMessages:
 
 @dataclass(frozen=True)
 class Guide:
+    """The interview-prep guide the rubric comes from, and where to find it."""
+
     title: str
     where: str
 
@@ -114,6 +123,8 @@ class LLMWording:
 
 @dataclass(frozen=True)
 class Verdicts:
+    """The score bars and caps that turn a score into a verdict."""
+
     architect_min_score: float
     senior_min_score: float
     level_values: tuple[float, float, float]
@@ -132,6 +143,8 @@ class Verdicts:
 
 @dataclass(frozen=True)
 class Group:
+    """Criteria that restate one idea: reported as one gap, strength and question."""
+
     id: str
     title: str
     criteria: list[str]
@@ -141,6 +154,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Component:
+    """A component, layer or event a follow-up question may take for granted."""
+
     name: str
     answer: list[str]
     question: list[str] = field(default_factory=list)
@@ -149,6 +164,8 @@ class Component:
 
 @dataclass(frozen=True)
 class Ask:
+    """A number or choice a follow-up question may ask for."""
+
     what: str
     answer: list[str]
     question: list[str]
@@ -156,6 +173,8 @@ class Ask:
 
 @dataclass(frozen=True)
 class BankQuestion:
+    """A follow-up question of the rubric's bank."""
+
     criterion: str
     depth: Depth
     text: str
@@ -167,6 +186,8 @@ class BankQuestion:
 
 @dataclass(frozen=True)
 class Rubric:
+    """A validated rubric, as grading reads it."""
+
     name: str
     version: str
     sections: list[Section]
@@ -184,17 +205,31 @@ class Rubric:
     required_ids: list[str] = field(default_factory=list)
 
     def criterion(self, criterion_id: str) -> Criterion:
-        for c in self.criteria:
-            if c.id == criterion_id:
-                return c
-        raise KeyError(criterion_id)
+        found = self._criteria_by_id.get(criterion_id)
+        if found is None:
+            raise KeyError(criterion_id)
+        return found
 
     def group_of(self, criterion_id: str) -> Group | None:
         """The group a criterion belongs to, if any."""
+        return self._group_by_criterion.get(criterion_id)
+
+    # The lookups above run for every criterion of every answer graded: by dict, built once per rubric
+    # (the first entry wins, as a scan of the lists would find it).
+    @functools.cached_property
+    def _criteria_by_id(self) -> dict[str, Criterion]:
+        out: dict[str, Criterion] = {}
+        for c in self.criteria:
+            out.setdefault(c.id, c)
+        return out
+
+    @functools.cached_property
+    def _group_by_criterion(self) -> dict[str, Group]:
+        out: dict[str, Group] = {}
         for g in self.groups:
-            if criterion_id in g.criteria:
-                return g
-        return None
+            for cid in g.criteria:
+                out.setdefault(cid, g)
+        return out
 
     def prompt_spec(self, key: str) -> PromptSpec | None:
         """The prompt with this id or number (as a string), or None."""

@@ -61,6 +61,8 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Line:
+    """One line of the file as given: its 1-based number, text and kind."""
+
     number: int
     text: str
     kind: str  # front_matter | title | heading | bullet | quote | table | code | prose | comment | blank
@@ -91,6 +93,8 @@ class Block:
 
 @dataclass
 class Document:
+    """A parsed answer: its lines, its blocks and `norm`, the text detectors run on."""
+
     lines: list[Line]
     front_matter: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the file as given (line breaks normalised), lines joined by '\n'
@@ -110,8 +114,10 @@ class Document:
         return t_start + min(offset - n_start, length)
 
     def line_at(self, offset: int) -> Line:
-        """The line of the file holding a character offset of `norm`."""
-        return self.line_at_raw(self.raw_offset(offset))
+        """The line of the file holding a character offset of `norm`: that of its segment, each
+        segment lying in one line (what `line_at_raw(raw_offset(offset))` finds, in one search)."""
+        i = bisect.bisect_right(self._seg_starts, offset) - 1
+        return self.lines[self._seg_lines[i] if i >= 0 else 0]
 
     def line_at_raw(self, offset: int) -> Line:
         return self.lines[bisect.bisect_right(self.line_starts, offset) - 1]
@@ -133,6 +139,15 @@ class Document:
         if "seg_starts" not in self.memo:
             self.memo["seg_starts"] = [s[0] for s in self.segments]
         return self.memo["seg_starts"]
+
+    @property
+    def _seg_lines(self) -> list[int]:
+        """The index in `lines` of each segment's line."""
+        found = self.memo.get("seg_lines")
+        if found is None:
+            starts = self.line_starts
+            found = self.memo["seg_lines"] = [bisect.bisect_right(starts, s[1]) - 1 for s in self.segments]
+        return found
 
     @property
     def _block_starts(self) -> list[int]:

@@ -52,10 +52,11 @@ def match_criteria(doc: Document, rubric: Rubric, matcher: CompiledRubric,
         level = hits[0].level if hits else 0
         evidence, seen = [], set()
         for h in hits:
-            if (h.line, h.quote) in seen:
+            place = (h.line, h.quote)
+            if place in seen:
                 continue
-            seen.add((h.line, h.quote))
-            evidence.append(Evidence(line=h.line, quote=h.quote))
+            seen.add(place)
+            evidence.append(Evidence(line=h.line, quote=place[1]))
             if len(evidence) == MAX_EVIDENCE:
                 break
         results.append(CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),

@@ -22,7 +22,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from operator import itemgetter
 
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Detector, Rubric
@@ -30,9 +30,14 @@ from . import scan
 from .document import Block, Document
 from .regex_cache import RegexCompiler
 
-_NOT_ABBREVIATION = r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)"  # "e.g. x" does not end a sentence
-_BOUNDARY = re.compile(_NOT_ABBREVIATION + r"[.!?;](?=\s|$|\*)|\s[\u2014\u2013]\s|\s--\s|\|")
-_SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?=\s|\*)")
+# "e.g. x" does not end a sentence. Checked after the mark (the look-behinds span it): a pattern that
+# starts with a character class lets sre skip to the marks instead of trying the look-behinds everywhere.
+_NOT_ABBREVIATION = r"(?<!\be\.g.)(?<!\bi\.e.)(?<!\bvs.)(?<!\betc.)"
+# A clause ends at [.!?;] ending a sentence, at a spaced dash (\s[\u2014\u2013]\s, \s--\s) or at a '|': the
+# first character taken first, for the same reason, then which of them it was.
+_BOUNDARY = re.compile(r"[.!?;|\s](?:(?<=[.!?;])" + _NOT_ABBREVIATION + r"(?=\s|$|\*)"
+                       r"|(?<=\|)|(?<=\s)(?:[\u2014\u2013]|--)\s)")
+_SENTENCE_END = re.compile(r"[.!?]" + _NOT_ABBREVIATION + r"(?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
 _ITEM_MARKS = re.compile(r"[(),]")
 _THREE_DIGITS = re.compile(r"\d{3}")
@@ -53,6 +58,8 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
 
 @dataclass(frozen=True)
 class CompiledDetector:
+    """A detector's patterns, each list compiled into one regex."""
+
     mention: re.Pattern[str]
     strong: re.Pattern[str] | None
     substance: re.Pattern[str] | None
@@ -70,9 +77,10 @@ class CompiledDetector:
                    _compile(d.exclude, compile), d.generic, d.reach, d.breadth)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
-    """One piece of evidence: where an idea was found, and at what level."""
+    """One piece of evidence: where an idea was found, and at what level. Read-only by convention:
+    not frozen, as a long answer makes tens of thousands and a frozen dataclass is 3x slower to make."""
 
     level: int
     line: int
@@ -83,10 +91,10 @@ class Hit:
     clause: tuple[int, int] = (0, 0)  # the span of norm its quote is taken from
     doc: Document | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def quote(self) -> str:
         """The verbatim slice of the file quoted as evidence (see _quote), made when first asked
-        for: most hits of a long answer are never quoted."""
+        for (most hits of a long answer are never quoted) and kept in the document's memo."""
         if self.doc is None:
             return ""
         key = ("quote", self.clause, self.start, self.end)
@@ -143,69 +151,98 @@ class CompiledRubric:
         return [Hit(*f, doc) for f in found]
 
     def _hits(self, det: CompiledDetector, doc: Document) -> list[_Found]:
-        norm = doc.norm
+        norm, memo = doc.norm, doc.memo
         excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
         excluded_ends: list[int] = []
         found: dict[tuple[int, int], _Found] = {}
-        blocks, block_starts = doc.blocks, doc._block_starts
+        blocks, block_starts, block_ends = doc.blocks, doc._block_starts, _block_ends(doc)
+        seg_starts, seg_lines, lines = doc._seg_starts, doc._seg_lines, doc.lines
+        boundaries, items = _per_document(doc)
+        substance = [scan.windows(p, norm, memo) for p in (det.substance, self.cues if det.generic else None) if p]
+        bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
+        reach = det.reach
         for pattern, is_strong in ((det.strong, True), (det.mention, False)):
             if pattern is None:
                 continue
-            for m in scan.finditer(pattern, norm, doc.memo):
+            for m in scan.finditer(pattern, norm, memo):
                 strong = is_strong
                 start, end = m.span()
-                if "\n" in norm[start:end] or end == start:
+                b = bisect_right(block_starts, start) - 1  # the block of the match, once
+                b_end = block_ends[b]
+                if end > b_end or end == start:  # a match past its block's end holds a '\n'
                     continue
                 if excluded is None:
-                    excluded = [x.span() for x in scan.finditer(det.exclude, norm, doc.memo)] if det.exclude else []
+                    excluded = [x.span() for x in scan.finditer(det.exclude, norm, memo)] if det.exclude else []
                     excluded_ends = [e for _, e in excluded]
-                if _overlaps(excluded, excluded_ends, start, end):
-                    continue
-                if strong and _SENTENCE_END.search(norm, start, end):
+                if excluded:  # does the match overlap an excluded span (sorted, not overlapping)?
+                    i = bisect_right(excluded_ends, start)
+                    if i < len(excluded) and excluded[i][0] < end:
+                        continue
+                if strong and sentence_end(norm, start, end):
                     strong = False  # a "mechanism" stitched across sentences is only a mention
-                block = blocks[bisect.bisect_right(block_starts, start) - 1]  # the block of the match, once
-                c_start, c_end, listed = _clause(doc, start, end, block)
-                if strong and listed and end > c_end:
-                    strong = False  # a "mechanism" stitched across the items of a list is only a mention
+                # The clause: the sentence around the match, or its item when the sentence is a short list.
+                bounds = boundaries[b]
+                if bounds is None:
+                    bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
+                i = bisect_right(bounds[1], start)  # the boundaries that end before the match: the last opens it
+                c_start = bounds[1][i - 1] if i else block_starts[b]
+                j = bisect_left(bounds[0], end)  # the first boundary after the match closes it
+                c_end = bounds[0][j] if j < len(bounds[0]) else b_end
                 key = (c_start, c_end)
+                spans = items.get(key, False)  # many matches share a sentence: split it once
+                if spans is False:
+                    spans = items[key] = _item_spans(norm, c_start, c_end)
+                listed = spans is not None
+                if listed:
+                    k = bisect_right(spans[0], start) - 1
+                    c_start, c_end = spans[0][k], spans[1][k]
+                    key = (c_start, c_end)
+                    if strong and end > c_end:
+                        strong = False  # a "mechanism" stitched across the items of a list is only a mention
                 if key in found and (found[key][0] == 2 or not strong):
                     continue
-                w_end = _reach(doc, max(c_end, end), det.reach, block) if det.reach else max(c_end, end)
-                if det.reach:  # a decision named in a heading or a lead-in line is argued below it
-                    w_end = max(w_end, _body_end(doc, block))
-                level = 2 if strong else self._level(det, doc, c_start, w_end, start, end)
-                line = doc.line_at(start)
-                found[key] = (level, line.number, start, end, listed, block.index,
-                              (c_start, max(c_end, end)))
-        return sorted(found.values(), key=lambda f: f[2])
-
-    def _level(self, det: CompiledDetector, doc: Document, c_start: int, c_end: int,
-               m_start: int, m_end: int) -> int:
-        for pattern in (det.substance, self.cues if det.generic else None):
-            if pattern is None:
-                continue
-            spans = _spans_in(doc, pattern, c_start, c_end)
-            # substance beside the mention, not in it: the spans do not overlap one another, so one
-            # lies wholly before or after the match exactly when the first or the last one does
-            if spans and (spans[0][1] <= m_start or spans[-1][0] >= m_end):
-                return 2
-        return 1
-
-
-def _overlaps(spans: list[tuple[int, int]], ends: list[int], start: int, end: int) -> bool:
-    """Does [start, end) overlap one of `spans` (sorted, not overlapping one another; `ends` their ends)?"""
-    i = bisect.bisect_right(ends, start)
-    return i < len(spans) and spans[i][0] < end
+                clause_end = c_end if c_end > end else end
+                if strong:
+                    level = 2
+                else:
+                    w_end = clause_end
+                    if reach:  # a decision named in a heading or a lead-in line is argued below it
+                        block = blocks[b]
+                        w_end = max(_reach(doc, w_end, reach, block), _body_end(doc, block))
+                    level = 1
+                    for spans_in in substance:
+                        spans = spans_in(c_start, w_end)
+                        # substance beside the mention, not in it: the spans do not overlap one another, so
+                        # one lies wholly before or after the match exactly when the first or the last one does
+                        if spans and (spans[0][1] <= start or spans[-1][0] >= end):
+                            level = 2
+                            break
+                i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
+                found[key] = (level, lines[seg_lines[i] if i >= 0 else 0].number, start, end, listed, b,
+                              (c_start, clause_end))
+        return sorted(found.values(), key=itemgetter(2))
 
 
-def _spans_in(doc: Document, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:
-    """The matches of `pattern` in the window norm[start:end], as offsets of norm. Many mentions share
-    a clause: each window is searched once per document."""
-    key = ("spans", id(pattern), start, end)
-    spans = doc.memo.get(key)
-    if spans is None:
-        spans = doc.memo[key] = scan.spans_in(pattern, doc.norm, start, end, doc.memo)
-    return spans
+def _per_document(doc: Document) -> tuple[list[tuple[list[int], list[int]] | None], dict]:
+    """The document's clause caches, shared by every detector: each block's sentence boundaries (by
+    block index, found when first needed) and each sentence's list items (see _item_spans)."""
+    caches = doc.memo.get("clauses")
+    if caches is None:
+        caches = doc.memo["clauses"] = ([None] * len(doc.blocks), {})
+    return caches
+
+
+def _boundaries(norm: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Where the clause boundaries of norm[start:end] start and end."""
+    spans = [b.span() for b in _BOUNDARY.finditer(norm, start, end)]
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
+def _block_ends(doc: Document) -> list[int]:
+    ends = doc.memo.get("block_ends")
+    if ends is None:
+        ends = doc.memo["block_ends"] = [b.end for b in doc.blocks]
+    return ends
 
 
 _BODY_BLOCKS = 4
@@ -241,33 +278,10 @@ def _reach(doc: Document, c_end: int, sentences: int, block: Block) -> int:
     return min(pos, b_end)
 
 
-def _clause(doc: Document, start: int, end: int, block: Block) -> tuple[int, int, bool]:
-    """The clause around a match in `block`: its sentence, or its item when the sentence is a short
-    list (then the third value is True)."""
-    c_start, c_end = block.start, block.end
-    key = ("boundaries", block.index)
-    if key not in doc.memo:
-        spans = [b.span() for b in _BOUNDARY.finditer(doc.norm, block.start, block.end)]
-        doc.memo[key] = ([s for s, _ in spans], [e for _, e in spans])
-    starts, ends = doc.memo[key]
-    i = bisect.bisect_right(ends, start)  # the boundaries that end before the match: the last one opens it
-    if i:
-        c_start = ends[i - 1]
-    j = bisect.bisect_left(starts, end)  # the first boundary after the match closes it
-    if j < len(starts):
-        c_end = starts[j]
-    items_key = ("items", c_start, c_end)  # many matches share a sentence: split it once
-    if items_key not in doc.memo:
-        doc.memo[items_key] = _item_spans(doc.norm, c_start, c_end)
-    spans = doc.memo[items_key]
-    if spans is None:
-        return c_start, c_end, False
-    k = bisect.bisect_right(spans[0], start) - 1
-    return spans[0][k], spans[1][k], True
-
-
 def _item_spans(norm: str, c_start: int, c_end: int) -> tuple[list[int], list[int]] | None:
     """Where the items of a short-list sentence start and end (offsets of norm), else None."""
+    if norm.count(",", c_start, c_end) < _LIST_MIN_ITEMS - 1:
+        return None  # too few commas for a list (the usual sentence): not split
     items = _list_items(norm[c_start:c_end])
     if items is None:
         return None

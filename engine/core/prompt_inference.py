@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import islice
 
 from ..errors import InputError
 from . import scan
@@ -20,7 +21,10 @@ def infer_prompt(doc: Document, matcher: CompiledRubric) -> PromptReport:
     for prompt_id, signals in matcher.prompt_signals.items():
         total = 0.0
         for pattern, weight in signals:
-            n = sum(1 for _ in scan.finditer(pattern, text, doc.memo, "inference")) if pattern else 0
+            if not pattern:
+                continue
+            # counted up to the cap only: past it a long answer's matches change nothing
+            n = sum(1 for _ in islice(scan.finditer(pattern, text, doc.memo, "inference"), _COUNT_CAP))
             if n:
                 total += weight * (1 + math.log(min(n, _COUNT_CAP)))
         scores[prompt_id] = round(total, 2)

@@ -16,12 +16,16 @@ from ..vocabulary import Depth, Verdict
 
 @dataclass(kw_only=True)
 class Evidence:
+    """A line of the answer that supports a criterion's level, and the words quoted from it."""
+
     line: int  # 1-based line in the file as given, front matter included
     quote: str  # verbatim substring of that line
 
 
 @dataclass(kw_only=True)
 class CriterionResult:
+    """One criterion's level for an answer (0 missing, 1 mentioned, 2 substantiated) and its evidence."""
+
     id: str
     title: str
     section: str
@@ -33,6 +37,8 @@ class CriterionResult:
 
 @dataclass(kw_only=True)
 class PartReport:
+    """Whether one part of the expected answer structure is there, and where."""
+
     part: int
     id: str
     title: str
@@ -43,6 +49,8 @@ class PartReport:
 
 @dataclass(kw_only=True)
 class StructureReport:
+    """How the answer follows the rubric's answer structure."""
+
     parts: list[PartReport]
     present: int
     in_order: bool | None  # None when fewer than two parts are present
@@ -51,6 +59,8 @@ class StructureReport:
 
 @dataclass(kw_only=True)
 class PromptReport:
+    """Which practice prompt the answer is for, and how that was decided."""
+
     id: str | None
     source: Literal["option", "front_matter", "inferred", "none"]
     confidence: float  # 0..1
@@ -59,6 +69,8 @@ class PromptReport:
 
 @dataclass(kw_only=True)
 class Followup:
+    """A follow-up question an interviewer would ask, on one criterion at one depth."""
+
     criterion: str
     depth: Depth
     question: str
@@ -81,6 +93,8 @@ class CritiqueItem:
 
 @dataclass(kw_only=True)
 class Critique:
+    """The interviewer-style critique: the verdict's reasons, gaps, strengths and next steps."""
+
     headline: str
     why: list[CritiqueItem]  # why the verdict is what it is: the score, each flag and cap, the structure
     gaps: list[CritiqueItem]  # what is missing, one item per idea, costliest first
@@ -121,6 +135,8 @@ class LLMReport:
 
 @dataclass(kw_only=True)
 class GradeResult:
+    """Everything grading says about one answer (see `contract_json` for the stable JSON)."""
+
     file: str
     prompt: str | None
     prompt_info: PromptReport

@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 import warnings
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -211,7 +212,9 @@ def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
 
 
 _WORD_STARTS = re.compile(r"(?<![a-z0-9])[a-z\d]")  # over the text itself: '٣' is no [0-9] behind
-_KIND_CHARS = (None, re.compile(r"\s"), re.compile(r"[^a-z\d\s]"))  # then the look-behind is checked
+# rarer characters: found by a class first (which sre scans for fast), then the look-behind is
+# checked behind the character taken (a class of one character, the one just matched)
+_KIND_CHARS = (None, re.compile(r"\s(?<![a-z0-9]\s)"), re.compile(r"[^a-z\d\s](?<![a-z0-9][^a-z\d\s])"))
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -219,8 +222,7 @@ def _starts(text: str, kind: int) -> list[int]:
     """The positions of `text` where the look-behind holds and a character of `kind` starts."""
     if kind == 0:
         return [m.start() for m in _WORD_STARTS.finditer(text)]
-    # rarer characters: found by a class alone (which sre scans for fast), the look-behind checked here
-    return [p for p in [m.start() for m in _KIND_CHARS[kind].finditer(text)] if not p or text[p - 1] not in _ALNUM]
+    return [m.start() for m in _KIND_CHARS[kind].finditer(text)]
 
 
 _SLOTS: dict[tuple[str, int], int] = {}
@@ -277,15 +279,10 @@ class _Starts:
 
     @classmethod
     def of(cls, text: str, folded: str, kind: int) -> _Starts:
-        by_key: dict[str, list[int]] = {}
+        by_key: defaultdict[str, list[int]] = defaultdict(list)  # the fastest grouping: one per position
         for p in _starts(text, kind):
-            key = folded[p:p + _K]
-            positions = by_key.get(key)
-            if positions is None:
-                by_key[key] = [p]
-            else:
-                positions.append(p)
-        return cls(folded, by_key)
+            by_key[folded[p:p + _K]].append(p)
+        return cls(folded, dict(by_key))
 
     def extend(self, found: list[int], plan: _Kind) -> None:
         """Add to `found` the positions where one of a pattern's prefixes starts."""
@@ -448,19 +445,62 @@ def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm"
 
 def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
              name: str = "norm") -> list[tuple[int, int]]:
-    """The spans of `pattern.finditer(text[start:end])`, as offsets of `text`. In the slice the
-    leading look-behind also holds at its first character: that position is tried when one of the
+    """The spans of `pattern.finditer(text[start:end])`, as offsets of `text` (see `windows`)."""
+    return windows(pattern, text, memo, name)(start, end)
+
+
+def windows(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> _Windows:
+    """`spans_in` for one pattern and text, kept in `memo`: call it with a window's start and end."""
+    key = ("scan_windows", name, len(text), id(pattern))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _Windows(pattern, text, memo, name)
+    return found
+
+
+class _Windows:
+    """The spans of `pattern.finditer(text[start:end])` for any window of one text, as offsets of
+    `text`, each window searched once (many mentions share a clause). In the slice the leading
+    look-behind also holds at its first character: that position is tried when one of the
     pattern's prefixes starts there."""
-    positions = _candidates(pattern, text, memo, name)
-    if positions is None:
-        return [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
-    inside = positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
-    if (not inside or inside[0] != start) and start < end and _index(text, memo, name).folded.startswith(
-            _prefix_tuple(pattern.pattern, pattern.flags), start):
-        inside = [start, *inside]
-    if not inside:
-        return []
-    return [(m.start() + start, m.end() + start) for m in _matches(pattern, text[start:end], inside, start)]
+
+    def __init__(self, pattern: re.Pattern[str], text: str, memo: dict, name: str) -> None:
+        # `memo` is not kept: this object lives in it, and a cycle would keep a document's caches
+        # alive until the garbage collector runs
+        self.pattern, self.text = pattern, text
+        self._positions = _candidates(pattern, text, memo, name)  # None: scanned the plain way
+        if self._positions is not None:
+            self._folded = _index(text, memo, name).folded
+            self._prefixes = _prefix_tuple(pattern.pattern, pattern.flags)
+        self._found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def __call__(self, start: int, end: int) -> list[tuple[int, int]]:
+        spans = self._found.get((start, end))
+        if spans is None:
+            spans = self._found[(start, end)] = self._spans(start, end)
+        return spans
+
+    def _spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        positions, text = self._positions, self.text
+        if positions is None:
+            return [(m.start() + start, m.end() + start) for m in self.pattern.finditer(text[start:end])]
+        lo = bisect.bisect_left(positions, start)
+        hi = bisect.bisect_left(positions, end, lo)
+        at_start = start < end and (lo == hi or positions[lo] != start) and self._folded.startswith(
+            self._prefixes, start)
+        if lo == hi and not at_start:
+            return []
+        window, match = text[start:end], self.pattern.match
+        out: list[tuple[int, int]] = []
+        last = start  # candidates inside the last match are skipped, as finditer does not overlap
+        for p in ([start, *positions[lo:hi]] if at_start else positions[lo:hi]):
+            if p < last:
+                continue
+            m = match(window, p - start)
+            if m:
+                last = m.end() + start  # never empty: first_chars refused patterns that can match nothing
+                out.append((p, last))
+        return out
 
 
 @lru_cache(maxsize=1024)

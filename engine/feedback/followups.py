@@ -49,6 +49,21 @@ def _start(n: int, seed: str) -> int:
     return int.from_bytes(digest[:4], "big") % n
 
 
+_BANKS: dict[int, tuple[Rubric, dict[tuple[str, str], list[BankQuestion]]]] = {}
+
+
+def _bank(rubric: Rubric) -> dict[tuple[str, str], list[BankQuestion]]:
+    """The rubric's question bank by (criterion, depth), in bank order; built once per rubric object
+    (read-only: every answer graded against the rubric shares it)."""
+    cached = _BANKS.get(id(rubric))
+    if cached is None or cached[0] is not rubric:
+        bank: dict[tuple[str, str], list[BankQuestion]] = {}
+        for f in rubric.followups:
+            bank.setdefault((f.criterion, f.depth), []).append(f)
+        cached = _BANKS[id(rubric)] = (rubric, bank)
+    return cached[1]
+
+
 class _Asker:
     """What has been asked so far for one answer, and what the answer says."""
 
@@ -59,9 +74,7 @@ class _Asker:
         self.view = answer_view(doc)
         self.prompt = prompt
         self.seed = hashlib.sha256(answer_text.encode()).hexdigest()[:16]
-        self.bank: dict[tuple[str, str], list[BankQuestion]] = {}
-        for f in rubric.followups:
-            self.bank.setdefault((f.criterion, f.depth), []).append(f)
+        self.bank = _bank(rubric)
         self.asked: set[str] = set()
         self.quoted: set[str] = set()
         self._mentions: dict[str, bool] = {}  # what the answer says, searched once per component or ask

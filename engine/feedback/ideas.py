@@ -18,6 +18,8 @@ from ..rubric.runtime import Group, Rubric
 
 @dataclass(frozen=True)
 class Idea:
+    """One idea of the answer: a criterion, or a group of criteria that restate it."""
+
     id: str
     title: str
     members: tuple[CriterionResult, ...]  # in the order the group lists them (or the criterion alone)

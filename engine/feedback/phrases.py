@@ -57,6 +57,8 @@ def question_view(question: str) -> str:
 
 @dataclass(frozen=True)
 class _Component:
+    """A component's patterns: in an answer, in a question, and what excludes it."""
+
     answer: re.Pattern[str] | None
     question: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
