@@ -101,16 +101,15 @@ def _crit(cid: str, level: int, *quotes: str, weight: float = 1.0) -> CriterionR
 def test_costliest_gaps_are_asked_first_with_a_how_would_you_probe() -> None:
     rubric, _ = get_rubric()
     criteria = [
-        _crit("structure.requirements.latency", 0, weight=1.0),
-        _crit("mechanics.watermarks", 0, weight=0.5),  # the cheapest gap: a fourth is not asked
+        _crit("structure.requirements.latency", 0, weight=1.0),  # a third gap is asked only to reach three
+        _crit("mechanics.watermarks", 0, weight=0.5),
         _crit("mechanics.late_data", 0, weight=3.0),
         _crit("mechanics.small_files", 1, "we avoid small files in every table", weight=4.0),  # named: half the cost
         _crit("mechanics.backfill", 0, weight=2.0),
     ]
     out = choose_followups(criteria, rubric, "x")
     assert [(f.criterion, f.depth) for f in out] == [
-        ("mechanics.late_data", "missing"), ("mechanics.backfill", "missing"),
-        ("structure.requirements.latency", "missing"), ("mechanics.small_files", "mentioned")]
+        ("mechanics.late_data", "missing"), ("mechanics.backfill", "missing"), ("mechanics.small_files", "mentioned")]
     assert out[0].question in [f.text for f in rubric.followups
                                if f.criterion == "mechanics.late_data" and f.depth == "missing"]
 
@@ -128,14 +127,17 @@ def test_at_least_three_even_when_everything_is_substantiated() -> None:
 def test_limit_is_seven_and_a_used_quote_is_not_repeated_when_there_is_another() -> None:
     rubric, _ = get_rubric()
     shared = "Dedupe on (tenant_id, event_id) in a MERGE"
-    text = f"- {shared}\n- keep seen ids for 24 hours\n- Flink state, Redis cache, spot instances.\n"
+    backfill = "A backfill reruns the affected partitions from the raw layer and swaps them in one commit"
+    text = f"- {shared}\n- keep seen ids for 24 hours\n- Flink state, Redis cache, spot instances.\n- {backfill}\n"
     grouped = {cid for g in rubric.groups for cid in g.criteria}
     free = [c.id for c in rubric.criteria if c.prompt is None and c.id not in grouped]
+    taken = {"mechanics.cost_levers", "mechanics.backfill"}
     criteria = [
         _crit("mechanics.idempotent_ingestion", 2, shared, weight=5),
         _crit("mechanics.cost_levers", 2, shared, "keep seen ids for 24 hours", weight=4),
-        *[_crit(cid, 1, f"the answer only names {cid} here") for cid in free[:4] if cid != "mechanics.cost_levers"],
-        *[_crit(cid, 0) for cid in free[4:20] if cid != "mechanics.cost_levers"],
+        _crit("mechanics.backfill", 2, backfill, weight=3),
+        *[_crit(cid, 1, f"the answer only names {cid} here") for cid in free[:4] if cid not in taken],
+        *[_crit(cid, 0) for cid in free[4:20] if cid not in taken],
     ]
     out = choose_followups(criteria, rubric, text)
     assert len(out) == 7
@@ -233,13 +235,23 @@ def test_a_question_never_asks_for_what_the_answer_states(answer: str, never: st
 
 def test_a_fallback_phrasing_is_used_only_when_no_other_fits() -> None:
     rubric, _ = get_rubric()
-    text = "Several tenants share one Kafka cluster and one Flink job.\n"
-    criteria = [_crit("tenancy.quotas", 0, weight=9)]
-    q = choose_followups(criteria, rubric, text, limit=1)[0]
     fallback = {f.text for f in rubric.followups if f.fallback}
-    assert q.question not in fallback  # the answer has tenants: a tenant question fits
-    q = choose_followups(criteria, rubric, "One Kafka cluster and one Flink job.\n", limit=1)[0]
-    assert q.question in fallback  # no tenants: only the phrasing that presupposes none
+    kafka = "Every event id read from the Kafka topic is checked against the seen set before the write"
+    criteria = [_crit("structure.correctness.idempotency", 2, kafka, weight=9)]
+    q = choose_followups(criteria, rubric, f"- {kafka}\n", limit=1)[0]
+    assert q.question.replace(kafka, "{quote}") not in {t.replace('\\"', '"') for t in fallback}
+    merge = "Reruns are safe because every write is a MERGE on the order key and its version"
+    criteria = [_crit("structure.correctness.idempotency", 2, merge, weight=9)]
+    q = choose_followups(criteria, rubric, f"- {merge}\n", limit=1)[0]
+    assert q.question.replace(merge, "{quote}") in fallback  # no ids, no bus in the claim: only the fallback fits
+
+
+def test_a_tenancy_question_is_never_asked_of_an_answer_without_tenants() -> None:
+    rubric, _ = get_rubric()
+    criteria = [_crit("tenancy.quotas", 0, weight=9), _crit("tenancy.cost_attribution", 0, weight=9)]
+    asked = choose_followups(criteria, rubric, "Several tenants share one Kafka cluster and one Flink job.\n", limit=2)
+    assert len(asked) == 2
+    assert choose_followups(criteria, rubric, "One Kafka cluster and one Flink job.\n", limit=2) == []
 
 
 def test_a_bold_lead_in_is_a_sentence_of_its_own_and_half_cut_emphasis_is_dropped() -> None:

@@ -40,7 +40,8 @@ from .quotes import anchorable, find_sentence, plain, whole_sentence
 DEPTHS = LEVEL_NAMES  # a question's depth is the level it probes, as a word
 MIN_FOLLOWUPS = 3
 MAX_FOLLOWUPS = 7
-PLAN = (3, 2, 2)  # questions on missing, mentioned and substantiated ideas, before any top-up
+PLAN = (2, 2, 3)  # questions on missing, mentioned and substantiated ideas, before any top-up: a probe of
+# what the answer says fits it more often than a question on what it seems to lack (feedback rounds 4-5)
 _QUOTED = re.compile(r"\"([^\"]+)\"|\u201c([^\u201d]+)\u201d")
 
 
