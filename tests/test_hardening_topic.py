@@ -85,7 +85,7 @@ def test_the_probe_reply_moves_neither_score_nor_verdict(server):
 
 def test_a_few_unrelated_raises_among_honest_ones_are_each_refused(server):
     rules = run(MOCK1, server=server)
-    picked = {cid: UNRELATED[cid] for cid in ("structure.security.deletion", "mechanics.late_data")}
+    picked = {cid: UNRELATED[cid] for cid in ("structure.security.deletion", "mechanics.backfill")}
     honest = {"mechanics.partition_strategy": "ORDER BY (tenant_id, event_date, event_type)"}
     server.default = raise_with(picked | honest)
     graded = run("--llm", "--no-cache", MOCK1, server=server)
@@ -96,7 +96,7 @@ def test_a_few_unrelated_raises_among_honest_ones_are_each_refused(server):
 
 @pytest.mark.parametrize("cid, quote", [
     ("mechanics.partition_strategy", "ORDER BY (tenant_id, event_date, event_type)"),  # a sort key
-    ("mechanics.late_data", "Flink watermark with a few minutes of allowed lateness"),
+    ("prompt.realtime-analytics.late_events", "Flink watermark with a few minutes of allowed lateness"),
     ("structure.architecture.storage", "Raw events also sunk from Kafka to S3 (Parquet) for history"),
     ("structure.decisions.state_backfill", "Deploys through CI/CD, Flink jobs restarted from savepoint"),
     ("structure.security.masking_audit", "the SDK sends only a hashed user id"),
