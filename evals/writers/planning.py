@@ -5,7 +5,9 @@ Each round's `plan.py` calls it with its own seed and cells; `place.py` moves an
 into the corpus.
 """
 
+import json
 import random
+from pathlib import Path
 
 PROMPTS = ["realtime-analytics", "cdc-lakehouse", "feature-store", "dq-observability", "privacy-dsr"]
 
@@ -76,3 +78,13 @@ def plan(prefix: str, rows: list[tuple[str, str]], holdout_share: float, rng: ra
             "split": "holdout" if rng.random() < holdout_share else "dev",
         })
     return out
+
+
+def write_fresh_split(plan_py: str, prefix: str, split: str, seed: int) -> None:
+    """Write a fresh split's plan.json beside `plan_py`: 40 answers, 3 below bar, 3 senior and 2
+    architect per prompt, dealt out by `plan()` with `seed` (rounds 4 onwards; deterministic)."""
+    rows = plan(prefix, cells({"below_bar": 3, "senior": 3, "architect": 2}, {}), 0.0, random.Random(seed))
+    for r in rows:
+        r["split"] = split
+    Path(plan_py).with_name("plan.json").write_text(json.dumps(rows, indent=1) + "\n")
+    print(len(rows))

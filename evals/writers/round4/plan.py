@@ -4,17 +4,10 @@ Same cells, styles, lengths, vocabularies, voices and traps as round 3 (planning
 Rerun with `python evals/writers/round4/plan.py` to regenerate plan.json (seeded, deterministic).
 Writers see only their own rows without the split; labellers see none of it.
 """
-import json
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from planning import cells, plan  # noqa: E402
+from planning import write_fresh_split  # noqa: E402
 
-rng = random.Random(20261207)
-fresh = plan("g", cells({"below_bar": 3, "senior": 3, "architect": 2}, {}), 0.0, rng)
-for r in fresh:
-    r["split"] = "fresh2"
-Path(__file__).with_name("plan.json").write_text(json.dumps(fresh, indent=1) + "\n")
-print(len(fresh))
+write_fresh_split(__file__, "g", "fresh2", 20261207)
