@@ -102,3 +102,24 @@ def test_the_short_tail_of_a_wrapped_paragraph_ending_in_a_colon_is_no_lead_in()
               "running the same window twice lands on the same table.\n")
     assert len(parse(wide).blocks) == len(parse(narrow).blocks) == 1
     assert parse(wide).norm == parse(narrow).norm
+
+
+def test_a_line_broken_after_a_colon_before_a_capital_that_did_not_fit_is_one_sentence() -> None:
+    import textwrap
+
+    paragraph = ("We land every change event in one place before anything else reads it: Kafka keyed "
+                 "by order_id, so replays stay ordered per key and consumers rebuild from any offset.")
+    breaks_after_colon = 0
+    for width in range(30, 100):
+        wrapped = textwrap.fill(paragraph, width=width) + "\n"
+        breaks_after_colon += ":\nKafka" in wrapped
+        assert len(parse(wrapped).blocks) == 1, width
+        assert parse(wrapped).norm == parse(paragraph + "\n").norm.replace("\n", " "), width
+    assert breaks_after_colon  # some width does break the line just after the colon
+
+
+def test_a_lead_in_whose_next_word_would_have_fitted_stays_a_lead_in() -> None:
+    text = ("We considered three options for the storage layer here:\n"
+            "Iceberg on S3 with Glue as the catalog, which the platform team already\n"
+            "runs for the other domains and knows how to operate at our scale.\n")
+    assert len(parse(text).blocks) == 2

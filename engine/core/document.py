@@ -260,7 +260,20 @@ def _mark_title(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _continues(prev: Line, line: Line, block_kind: str, prev_continued: bool = False) -> bool:
+def _wrap_width(lines: list[Line]) -> int:
+    """The width the answer looks hard-wrapped at: its longest prose or list line that another
+    prose line follows, leaving out the lines in question, those ending in ':' (0 when no
+    paragraph runs over two lines)."""
+    width = 0
+    for prev, line in zip(lines, lines[1:], strict=False):
+        text = prev.text.rstrip()
+        if prev.kind in ("prose", "bullet") and line.kind == "prose" and not text.endswith(":"):
+            width = max(width, len(text))
+    return width
+
+
+def _continues(prev: Line, line: Line, block_kind: str, prev_continued: bool = False,
+               wrap_width: int = 0) -> bool:
     """Does `line` continue the block that `prev` (the line just above it) belongs to?
 
     As in Markdown, consecutive lines of a paragraph or list item are one block, however they
@@ -268,7 +281,9 @@ def _continues(prev: Line, line: Line, block_kind: str, prev_continued: bool = F
     "Label: value" lines ("Latency: 5 s" / "Scale: 2k/s") are separate statements. A prose line
     that an editor happened to break just after a ':' is no lead-in when the next line goes on
     with the same sentence in lower case and the line is long or itself continues a wrapped
-    paragraph (`prev_continued`): the two are joined, so re-wrapping cannot change a level."""
+    paragraph (`prev_continued`): the two are joined, so re-wrapping cannot change a level. So is
+    one whose next word is capitalised when that word would not have fitted on the line at the
+    answer's wrap width: an editor broke the line there, not the writer."""
     if block_kind not in ("prose", "bullet", "quote"):
         return False
     if block_kind == "quote" or line.kind == "quote":
@@ -277,19 +292,25 @@ def _continues(prev: Line, line: Line, block_kind: str, prev_continued: bool = F
         return False
     if line.text[:1].isspace() and block_kind == "bullet":
         return True  # an indented continuation of a list item
-    if prev.text.rstrip().endswith(":") and not _wrapped_at_colon(prev, line, prev_continued):
+    if prev.text.rstrip().endswith(":") and not _wrapped_at_colon(prev, line, prev_continued, wrap_width):
         return False
     return not (_LABEL_LINE.match(prev.text) and _LABEL_LINE.match(line.text))
 
 
-def _wrapped_at_colon(prev: Line, line: Line, prev_continued: bool) -> bool:
+def _wrapped_at_colon(prev: Line, line: Line, prev_continued: bool, wrap_width: int = 0) -> bool:
     """Is `prev`, a line ending in ':', a hard-wrapped sentence that `line` continues? A lead-in is
     a short line of its own that introduces a list or block; a wrapped line is long, or the tail of
-    a wrapped paragraph, and the next one goes on in lower case."""
+    a wrapped paragraph, and the next one goes on in lower case, or with a word that would not
+    have fitted on `prev` at the answer's wrap width."""
     body = _BULLET.sub("", prev.text.strip(), count=1)
     nxt = line.text.lstrip()
-    return ((prev_continued or len(body.split()) >= _WRAPPED_MIN_WORDS) and nxt[:1].islower()
-            and not _LABEL_LINE.match(line.text) and not _BOLD_LEAD.search(prev.text))
+    if not ((prev_continued or len(body.split()) >= _WRAPPED_MIN_WORDS)
+            and not _LABEL_LINE.match(line.text) and not _BOLD_LEAD.search(prev.text)):
+        return False
+    if nxt[:1].islower():
+        return True
+    first_word = nxt.split(maxsplit=1)[0] if nxt else ""
+    return wrap_width > 0 and len(prev.text.rstrip()) + 1 + len(first_word) > wrap_width
 
 
 _CONTENT_START = {"bullet": _BULLET, "quote": _QUOTE_MARK}
@@ -309,6 +330,7 @@ def parse(text: str) -> Document:
     hidden = [m.span() for m in _COMMENT.finditer(joined)]
     fm_len, front = _front_matter(raw_lines)
     lines = _mark_title(_classify(raw_lines, fm_len, hidden, starts))
+    wrap_width = _wrap_width(lines)
 
     pieces: list[str] = []
     segments: list[tuple[int, int, int]] = []
@@ -358,8 +380,8 @@ def parse(text: str) -> Document:
             prev_line = None
             blank_seen = True
             continue
-        if current is not None and prev_line is not None and _continues(prev_line, line, current["kind"],
-                                                                     prev_line.number != current["first"]):
+        if current is not None and prev_line is not None and _continues(
+                prev_line, line, current["kind"], prev_line.number != current["first"], wrap_width):
             current["last"] = line.number
             add(line, " ", True)
         else:
