@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -14,7 +15,7 @@ from ..feedback.critique import build_critique
 from ..feedback.followups import choose_followups
 from ..rubric.runtime import Rubric, RubricError
 from .document import Document, parse
-from .matcher import CompiledRubric
+from .matcher import FIRST_REGION, CompiledRubric, Hit, close_streams
 from .prompt_inference import resolve_prompt
 from .results import CriterionResult, Evidence, GradeResult, PromptReport
 from .rubric_cache import load_compiled
@@ -37,12 +38,55 @@ def get_rubric(path: str | Path | None = None) -> tuple[Rubric, CompiledRubric]:
     return _load(str(Path(path).resolve()) if path is not None else None)
 
 
+def _settled(doc: Document, matcher: CompiledRubric, names: Sequence[str]) -> list[Evidence] | None:
+    """The evidence of a criterion (from the detectors `names`) once it is settled at level 2: the
+    hits found so far hold MAX_EVIDENCE places of level 2 before any hit not yet found could start,
+    and no `breadth` still to be reached could raise an earlier level-1 hit. Else None, when every
+    hit has been found (the criterion is then read from them all)."""
+    if not names:
+        return None
+    streams = [matcher.stream(doc, name) for name in names]
+    breadths = [matcher.detectors[name].breadth for name in names]
+    while True:
+        pending = [s for s in streams if not s.done]
+        if not pending:
+            return None
+        frontier = min(s.frontier for s in streams)
+        if frontier and all(not b or len(s.blocks) >= b for s, b in zip(streams, breadths, strict=True)):
+            level2 = []
+            for s, b in zip(streams, breadths, strict=True):
+                for f in s.found:
+                    if f[2] >= frontier:
+                        break
+                    if f[0] == 2 or b:  # `breadth` reached: every hit of the detector is level 2
+                        level2.append(f)
+            level2.sort(key=itemgetter(2))  # stable: detectors in order at one start, as in match_criteria
+            evidence, seen = [], set()
+            for f in level2:
+                place = (f[1], Hit(*f, doc).quote)
+                if place in seen:
+                    continue
+                seen.add(place)
+                evidence.append(Evidence(line=place[0], quote=place[1]))
+                if len(evidence) == MAX_EVIDENCE:
+                    return evidence
+        min(pending, key=lambda s: s.frontier).more()
+
+
 def match_criteria(doc: Document, rubric: Rubric, matcher: CompiledRubric,
                    prompt_id: str | None) -> list[CriterionResult]:
-    """Level and evidence for every criterion that applies to an answer to `prompt_id`."""
+    """Level and evidence for every criterion that applies to an answer to `prompt_id`. A criterion
+    settled at level 2 on the first hits (see _settled) is not searched further: its level and
+    evidence are those all its hits would give."""
     hits_by_detector: dict[str, list] = {}
     results = []
+    long = len(doc.norm) > FIRST_REGION  # else every hit is found in one go
     for c in rubric.applicable(prompt_id):
+        evidence = _settled(doc, matcher, c.detectors) if long else None
+        if evidence is not None:
+            results.append(CriterionResult(id=c.id, title=c.title, section=c.section,
+                                           weight=rubric.weight(c, prompt_id), level=2, evidence=evidence))
+            continue
         hits = []
         for name in c.detectors:
             if name not in hits_by_detector:
@@ -117,7 +161,9 @@ def grade_text(text: str, *, name: str = "<answer>", prompt: str | None = None,
     """Grade one answer. `prompt` (an id or number) overrides front matter and inference."""
     _, matcher = get_rubric(rubric_path)
     rules = rules_pass(parse(text), matcher, prompt)
-    return finish(name, rules.doc, matcher, rules.prompt, rules.criteria)
+    result = finish(name, rules.doc, matcher, rules.prompt, rules.criteria)
+    close_streams(rules.doc)
+    return result
 
 
 Item = tuple[str, str, str | None]

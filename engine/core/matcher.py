@@ -20,8 +20,9 @@ from __future__ import annotations
 import bisect
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 from ..rubric.patterns import joined_pattern
@@ -137,90 +138,173 @@ class CompiledRubric:
                 compiler.plans[p.pattern] = scan.record_plan(p, compiler.plans.get(p.pattern, False))
         scan.register(scanned)
 
-    def detect(self, doc: Document, name: str) -> list[Hit]:
-        """Every non-excluded hit of one detector, in document order, one per clause."""
+    def stream(self, doc: Document, name: str) -> HitStream:
+        """One detector's hits in `doc`, found region by region in document order as they are asked
+        for (a long answer settles most criteria in its first pages): see HitStream."""
         det = self.detectors[name]
         # Found once per document for the same patterns (mechanism.py asks again without `breadth`).
         key = ("detect", id(det.mention), id(det.strong), id(det.substance), id(det.exclude), det.reach,
                id(self.cues) if det.generic else None)
-        found = doc.memo.get(key)
-        if found is None:
-            found = doc.memo[key] = self._hits(det, doc)
+        stream = doc.memo.get(key)
+        if stream is None:
+            stream = doc.memo[key] = HitStream(self._regions(det, doc))
+            doc.memo.setdefault("hit_streams", []).append(key)
+        return stream
+
+    def detect(self, doc: Document, name: str) -> list[Hit]:
+        """Every non-excluded hit of one detector, in document order, one per clause."""
+        det = self.detectors[name]
+        found = self.stream(doc, name).complete()
         if det.breadth and len({f[5] for f in found if not f[4]}) >= det.breadth:
             return [Hit(2, *f[1:], doc) for f in found]
         return [Hit(*f, doc) for f in found]
 
-    def _hits(self, det: CompiledDetector, doc: Document) -> list[_Found]:
+    def _regions(self, det: CompiledDetector, doc: Document) -> Iterator[tuple[list[_Found], int | None]]:
+        """The hits of one detector, region by region: each region is a run of whole blocks (a match,
+        its clause and so its hit never leave a block, and no two blocks share a clause), twice as long
+        as the one before; yields the region's hits in document order and where the next region starts
+        (None after the last). Every match of the strong and the mention pattern is taken in the order
+        the whole-document scan takes them, so the hits are exactly those of one pass over the text."""
         norm, memo = doc.norm, doc.memo
         excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
         excluded_ends: list[int] = []
-        found: dict[tuple[int, int], _Found] = {}
         blocks, block_starts, block_ends = doc.blocks, doc._block_starts, _block_ends(doc)
         seg_starts, seg_lines, lines = doc._seg_starts, doc._seg_lines, doc.lines
         boundaries, items = _per_document(doc)
         substance = [scan.windows(p, norm, memo) for p in (det.substance, self.cues if det.generic else None) if p]
         bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
         reach = det.reach
-        for pattern, is_strong in ((det.strong, True), (det.mention, False)):
-            if pattern is None:
-                continue
-            for m in scan.finditer(pattern, norm, memo):
-                strong = is_strong
-                start, end = m.span()
-                b = bisect_right(block_starts, start) - 1  # the block of the match, once
-                b_end = block_ends[b]
-                if end > b_end or end == start:  # a match past its block's end holds a '\n'
+        scans = [(scan.finditer(pattern, norm, memo), is_strong)
+                 for pattern, is_strong in ((det.strong, True), (det.mention, False)) if pattern is not None]
+        pending: list[re.Match[str] | None] = [None] * len(scans)
+        n_blocks, size, region_start = len(blocks), FIRST_REGION, 0
+        while True:
+            b_next = bisect_left(block_starts, region_start + size)
+            frontier = block_starts[b_next] if b_next < n_blocks else None
+            limit = len(norm) + 1 if frontier is None else frontier
+            found: dict[tuple[int, int], _Found] = {}
+            for s, (matches, is_strong) in enumerate(scans):
+                first = pending[s]
+                if first is _DONE:
                     continue
-                if excluded is None:
-                    excluded = [x.span() for x in scan.finditer(det.exclude, norm, memo)] if det.exclude else []
-                    excluded_ends = [e for _, e in excluded]
-                if excluded:  # does the match overlap an excluded span (sorted, not overlapping)?
-                    i = bisect_right(excluded_ends, start)
-                    if i < len(excluded) and excluded[i][0] < end:
+                pending[s] = _DONE  # unless a match past the region is met
+                for m in matches if first is None else chain((first,), matches):
+                    start, end = m.span()
+                    if start >= limit:
+                        pending[s] = m
+                        break
+                    strong = is_strong
+                    b = bisect_right(block_starts, start) - 1  # the block of the match, once
+                    b_end = block_ends[b]
+                    if end > b_end or end == start:  # a match past its block's end holds a '\n'
                         continue
-                if strong and sentence_end(norm, start, end):
-                    strong = False  # a "mechanism" stitched across sentences is only a mention
-                # The clause: the sentence around the match, or its item when the sentence is a short list.
-                bounds = boundaries[b]
-                if bounds is None:
-                    bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
-                i = bisect_right(bounds[1], start)  # the boundaries that end before the match: the last opens it
-                c_start = bounds[1][i - 1] if i else block_starts[b]
-                j = bisect_left(bounds[0], end)  # the first boundary after the match closes it
-                c_end = bounds[0][j] if j < len(bounds[0]) else b_end
-                key = (c_start, c_end)
-                spans = items.get(key, False)  # many matches share a sentence: split it once
-                if spans is False:
-                    spans = items[key] = _item_spans(norm, c_start, c_end)
-                listed = spans is not None
-                if listed:
-                    k = bisect_right(spans[0], start) - 1
-                    c_start, c_end = spans[0][k], spans[1][k]
+                    if excluded is None:
+                        excluded = [x.span() for x in scan.finditer(det.exclude, norm, memo)] if det.exclude else []
+                        excluded_ends = [e for _, e in excluded]
+                    if excluded:  # does the match overlap an excluded span (sorted, not overlapping)?
+                        i = bisect_right(excluded_ends, start)
+                        if i < len(excluded) and excluded[i][0] < end:
+                            continue
+                    if strong and sentence_end(norm, start, end):
+                        strong = False  # a "mechanism" stitched across sentences is only a mention
+                    # The clause: the sentence around the match, or its item when the sentence is a short list.
+                    bounds = boundaries[b]
+                    if bounds is None:
+                        bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
+                    i = bisect_right(bounds[1], start)  # the boundaries that end before the match: the last opens it
+                    c_start = bounds[1][i - 1] if i else block_starts[b]
+                    j = bisect_left(bounds[0], end)  # the first boundary after the match closes it
+                    c_end = bounds[0][j] if j < len(bounds[0]) else b_end
                     key = (c_start, c_end)
-                    if strong and end > c_end:
-                        strong = False  # a "mechanism" stitched across the items of a list is only a mention
-                if key in found and (found[key][0] == 2 or not strong):
-                    continue
-                clause_end = c_end if c_end > end else end
-                if strong:
-                    level = 2
-                else:
-                    w_end = clause_end
-                    if reach:  # a decision named in a heading or a lead-in line is argued below it
-                        block = blocks[b]
-                        w_end = max(_reach(doc, w_end, reach, block), _body_end(doc, block))
-                    level = 1
-                    for spans_in in substance:
-                        spans = spans_in(c_start, w_end)
-                        # substance beside the mention, not in it: the spans do not overlap one another, so
-                        # one lies wholly before or after the match exactly when the first or the last one does
-                        if spans and (spans[0][1] <= start or spans[-1][0] >= end):
-                            level = 2
-                            break
-                i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
-                found[key] = (level, lines[seg_lines[i] if i >= 0 else 0].number, start, end, listed, b,
-                              (c_start, clause_end))
-        return sorted(found.values(), key=itemgetter(2))
+                    spans = items.get(key, False)  # many matches share a sentence: split it once
+                    if spans is False:
+                        spans = items[key] = _item_spans(norm, c_start, c_end)
+                    listed = spans is not None
+                    if listed:
+                        k = bisect_right(spans[0], start) - 1
+                        c_start, c_end = spans[0][k], spans[1][k]
+                        key = (c_start, c_end)
+                        if strong and end > c_end:
+                            strong = False  # a "mechanism" stitched across the items of a list is only a mention
+                    if key in found and (found[key][0] == 2 or not strong):
+                        continue
+                    clause_end = c_end if c_end > end else end
+                    if strong:
+                        level = 2
+                    else:
+                        w_end = clause_end
+                        if reach:  # a decision named in a heading or a lead-in line is argued below it
+                            block = blocks[b]
+                            w_end = max(_reach(doc, w_end, reach, block), _body_end(doc, block))
+                        level = 1
+                        for spans_in in substance:
+                            spans = spans_in(c_start, w_end)
+                            # substance beside the mention, not in it: the spans do not overlap one another, so
+                            # one lies wholly before or after the match exactly when the first or the last one does
+                            if spans and (spans[0][1] <= start or spans[-1][0] >= end):
+                                level = 2
+                                break
+                    i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
+                    found[key] = (level, lines[seg_lines[i] if i >= 0 else 0].number, start, end, listed, b,
+                                  (c_start, clause_end))
+            yield sorted(found.values(), key=itemgetter(2)), frontier
+            if frontier is None:
+                return
+            region_start, size = frontier, size * 2
+
+
+FIRST_REGION = 16_384  # characters of the first region of a HitStream (an answer's usual length is
+# a third of it); each next one is twice as long
+_DONE = object()  # past the last match of a pattern
+
+
+class HitStream:
+    """One detector's hits in one document, found region by region as asked for: `found` holds the
+    hits (as _Found) that start before `frontier`, final and in document order; `more()` finds the
+    next region's. `blocks` is the set of blocks of the unlisted hits found so far (for `breadth`)."""
+
+    __slots__ = ("found", "frontier", "blocks", "_regions")
+
+    def __init__(self, regions: Iterator[tuple[list[_Found], int | None]]) -> None:
+        self.found: list[_Found] = []
+        self.frontier: float = 0
+        self.blocks: set[int] = set()
+        self._regions: Iterator[tuple[list[_Found], int | None]] | None = regions
+
+    @property
+    def done(self) -> bool:
+        return self._regions is None
+
+    def more(self) -> bool:
+        """Find the next region's hits; False when every hit was found already."""
+        if self._regions is None:
+            return False
+        found, frontier = next(self._regions)
+        self.found.extend(found)
+        self.blocks.update(f[5] for f in found if not f[4])
+        if frontier is None:
+            self._regions, self.frontier = None, float("inf")
+        else:
+            self.frontier = frontier
+        return True
+
+    def complete(self) -> list[_Found]:
+        while self.more():
+            pass
+        return self.found
+
+
+
+def close_streams(doc: Document) -> None:
+    """Drop the unfinished HitStreams of `doc`, for when grading it is over: their scans refer to the
+    document, whose memo holds them (a cycle otherwise left to the garbage collector). Asked again,
+    such a detector's hits are found anew."""
+    memo = doc.memo
+    for key in memo.pop("hit_streams", ()):
+        stream = memo.get(key)
+        if stream is not None and not stream.done:
+            stream._regions = None
+            del memo[key]
 
 
 def _per_document(doc: Document) -> tuple[list[tuple[list[int], list[int]] | None], dict]:

@@ -11,7 +11,7 @@ from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, Gra
 from ..rubric.runtime import Rubric
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
-from .mechanism import is_title_line, mechanism_evidence
+from .mechanism import is_title_line, iter_mechanism_evidence
 from .quotes import shown, shows_how, whole_sentence
 
 _HEADLINES = {
@@ -106,7 +106,7 @@ def _strengths(
         cited = None
         for m in members:
             if doc is not None and matcher is not None:
-                places = mechanism_evidence(doc, matcher, m)
+                places = iter_mechanism_evidence(doc, matcher, m)
             else:
                 places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
             cited = next(((line, said) for line, quote in places

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Iterator
 
 from ..core.document import Document
-from ..core.matcher import CompiledRubric
+from ..core.matcher import CompiledRubric, Hit
 from ..core.results import CriterionResult
 
 _NOT_GRADED_AS_BODY = ("title", "heading")
@@ -40,21 +41,40 @@ def mechanism_evidence(doc: Document, matcher: CompiledRubric, criterion: Criter
     """(line, quote) of each place where the answer shows the criterion's mechanism on its own line,
     in document order; headings and titles never count. For a level the LLM raised on a verified
     quote, that quote is the mechanism."""
+    return list(iter_mechanism_evidence(doc, matcher, criterion))
+
+
+def iter_mechanism_evidence(doc: Document, matcher: CompiledRubric,
+                            criterion: CriterionResult) -> Iterator[tuple[int, str]]:
+    """mechanism_evidence's places one by one, each criterion's hits found only as far as asked for."""
     if criterion.source == "llm":
-        return [(e.line, e.quote) for e in criterion.evidence[:1] if not is_title_line(doc, e.line)]
+        yield from [(e.line, e.quote) for e in criterion.evidence[:1] if not is_title_line(doc, e.line)]
+        return
     spec = matcher.rubric.criterion(criterion.id)
     narrow = _line_by_line(matcher)
-    found: list[tuple[int, int, str]] = []
-    for name in spec.detectors:
-        for hit in narrow.detect(doc, name):
-            if hit.level == 2 and not is_title_line(doc, hit.line):
-                found.append((hit.start, hit.line, hit.quote))
-    seen, out = set(), []
-    for _, line, quote in sorted(found):
-        if (line, quote) not in seen:
-            seen.add((line, quote))
-            out.append((line, quote))
-    return out
+    streams = [narrow.stream(doc, name) for name in spec.detectors]
+    taken = [0] * len(streams)  # per stream, how many of its hits were looked at
+    seen = set()
+    while True:
+        # every hit that starts before the frontier is found; any other starts after them all
+        frontier = min(s.frontier for s in streams) if streams else float("inf")
+        found: list[tuple[int, int, str]] = []
+        for k, s in enumerate(streams):
+            hits, i = s.found, taken[k]
+            while i < len(hits) and hits[i][2] < frontier:
+                f = hits[i]
+                if f[0] == 2 and not is_title_line(doc, f[1]):
+                    found.append((f[2], f[1], Hit(*f, doc).quote))
+                i += 1
+            taken[k] = i
+        for _, line, quote in sorted(found):
+            if (line, quote) not in seen:
+                seen.add((line, quote))
+                yield line, quote
+        pending = [s for s in streams if not s.done]
+        if not pending:
+            return
+        min(pending, key=lambda s: s.frontier).more()
 
 
 def mechanism_lines(doc: Document, matcher: CompiledRubric, criterion: CriterionResult) -> set[int]:
