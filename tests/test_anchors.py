@@ -1,0 +1,114 @@
+"""Which sentences state the design: a follow-up never quotes a non-goal or a rejected alternative as
+a plan, a choice question quotes only the design, and a strength never cites a requirement, a goal,
+the context or a risk (but for a stated target)."""
+
+from __future__ import annotations
+
+from grade.core.document import parse
+from grade.core.grader import get_rubric, grade_text
+from grade.feedback.anchors import CONTEXT, DESIGN, NOT_DESIGN, OPEN, anchors_for
+
+ANSWER = """# Real-time KPIs for tenants
+
+## Context
+
+Today KPIs come from a nightly batch job, and customers want them within a minute.
+
+## 1. Requirements
+
+- Product API: p99 < 150 ms at ~2k QPS.
+
+## 2. Architecture
+
+- Flink aggregates per-minute counters keyed by (tenant_id, metric, minute), because the API reads by tenant.
+
+**Non-goals:**
+- Building our own anomaly detection models.
+- Historical backfill beyond 90 days.
+
+Out of scope: billing usage, which stays on the audited nightly pipeline.
+
+## Alternatives considered
+
+- Druid: rejected because the team has no operational experience with it.
+
+## Risks and open questions
+
+- Cost of running compaction at scale.
+
+## Risks and mitigations
+
+- Hot tenants: a dedicated partition for the top ten tenants.
+"""
+
+
+def _line(doc, words: str) -> int:
+    return next(ln.number for ln in doc.lines if words in ln.text)
+
+
+def test_a_sentence_takes_its_role_from_its_heading_its_list_label_and_its_own_lead_in() -> None:
+    doc = parse(ANSWER)
+    anchors = anchors_for(get_rubric()[0])
+    role = lambda words: anchors.role(doc, _line(doc, words), words)  # noqa: E731
+    assert role("Flink aggregates") == DESIGN
+    assert role("Building our own anomaly") == NOT_DESIGN  # a bullet under a "Non-goals:" label line
+    assert role("Historical backfill beyond") == NOT_DESIGN
+    assert role("billing usage") == NOT_DESIGN  # its own "Out of scope:" lead-in
+    assert role("Druid: rejected") == NOT_DESIGN  # "Alternatives considered", numbered or not
+    assert role("Cost of running compaction") == OPEN
+    assert role("Hot tenants") == DESIGN  # "Risks and mitigations": the mitigations are design
+    assert role("Product API: p99") == CONTEXT  # under "1. Requirements"
+    assert role("customers want them") == CONTEXT
+
+
+def test_a_sentence_says_in_its_own_words_that_it_is_not_the_design() -> None:
+    doc = parse("# A\n\n## Design\n\n- Cost profile at 3x volume is to be validated.\n"
+                "- Single-tenant for now, so no tenant isolation question yet.\n"
+                "- In this design I will explain how we bring the data into the lakehouse.\n")
+    anchors = anchors_for(get_rubric()[0])
+    assert anchors.role(doc, 5, "Cost profile at 3x volume is to be validated") == OPEN
+    assert anchors.role(doc, 6, "Single-tenant for now, so no tenant isolation question yet") == NOT_DESIGN
+    assert anchors.role(doc, 7, "In this design I will explain how we bring the data into the lakehouse") == CONTEXT
+
+
+def test_a_choice_question_quotes_only_the_design_and_a_scenario_may_probe_a_risk() -> None:
+    doc = parse(ANSWER)
+    anchors = anchors_for(get_rubric()[0])
+    risk, need = _line(doc, "Cost of running compaction"), _line(doc, "Product API: p99")
+    choice = 'On "{quote}": what do you give up with that choice, and how do you compensate?'
+    lever = 'You said "{quote}". Which lever saves the most here, and roughly how much?'
+    scenario = 'Given "{quote}", one tenant triples traffic overnight. What saturates first?'
+    assert not anchors.quotable(doc, risk, "Cost of running compaction at scale", lever)
+    assert not anchors.quotable(doc, need, "Product API: p99 < 150 ms at ~2k QPS", choice)
+    assert anchors.quotable(doc, need, "Product API: p99 < 150 ms at ~2k QPS", scenario)
+    assert anchors.quotable(doc, risk, "Cost of running compaction at scale", scenario)
+    non_goal = _line(doc, "Historical backfill beyond")
+    assert not anchors.quotable(doc, non_goal, "Historical backfill beyond 90 days", scenario)
+
+
+def test_a_strength_cites_the_design_not_the_requirement_but_a_target_is_its_own_mechanism() -> None:
+    doc = parse(ANSWER)
+    anchors = anchors_for(get_rubric()[0])
+    need = _line(doc, "Product API: p99")
+    api = "prompt.realtime-analytics.product_api"
+    assert not anchors.praisable(doc, need, "Product API: p99 < 150 ms at ~2k QPS", api)
+    assert anchors.praisable(doc, need, "Product API: p99 < 150 ms at ~2k QPS", "mechanics.freshness_slo")
+    assert not anchors.praisable(doc, _line(doc, "Cost of running"), "Cost of running compaction at scale",
+                                 "structure.decisions.cost_levers")
+
+
+def test_no_follow_up_quotes_a_non_goal_and_no_strength_cites_the_requirements() -> None:
+    text = ANSWER + """
+## Serving
+
+- The API reads pre-aggregated rows from ClickHouse, keyed by (tenant_id, metric, minute), so a widget
+  query touches one tenant's rows; p99 is 40 ms in load tests.
+- Late events up to 10 minutes re-fire the window; later ones go to a side table, because dashboards must not
+  move after a day closes.
+"""
+    result = grade_text(text, name="a.md", prompt="realtime-analytics")
+    for f in result.followups:
+        for words in ("Building our own anomaly", "Historical backfill beyond", "billing usage", "Druid"):
+            assert words not in f.question, f.question
+    for s in result.critique.strengths:
+        assert "p99 < 150 ms" not in s.text and "customers want" not in s.text, s.text
