@@ -112,3 +112,28 @@ def test_no_follow_up_quotes_a_non_goal_and_no_strength_cites_the_requirements()
             assert words not in f.question, f.question
     for s in result.critique.strengths:
         assert "p99 < 150 ms" not in s.text and "customers want" not in s.text, s.text
+
+
+def test_a_sentence_does_not_end_inside_inline_code() -> None:
+    from grade.feedback.quotes import whole_sentence
+
+    doc = parse("# A\n\n- Each alert links a runbook: how to reload (rerun Snowpipe with `ALTER PIPE .. REFRESH`, "
+                "or rerun the dbt model for one day). Owners are paged.\n")
+    said = whole_sentence(doc, 3, "rerun Snowpipe with")
+    assert said == ("Each alert links a runbook: how to reload (rerun Snowpipe with `ALTER PIPE .. REFRESH`, "
+                    "or rerun the dbt model for one day)")
+
+
+def test_a_fragment_or_a_window_partition_is_not_a_claim_to_quote() -> None:
+    from grade.feedback.quotes import anchorable, is_fragment, shows_how
+
+    window = "partition by l.user_id, l.label_time order by f.event_time desc) = 1"
+    assert is_fragment(window) and not anchorable(window, "mechanics.partition_strategy")
+    qualify = "Training rows are deduplicated with QUALIFY ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY ts) = 1"
+    assert not anchorable(qualify, "mechanics.partition_strategy")
+    assert anchorable(qualify, "structure.correctness.idempotency")
+    assert is_fragment("error` elsewhere, or anomaly on tier-1")
+    table = "Raw events are partitioned by event_date because every dashboard filters on a date range"
+    assert not is_fragment(table) and anchorable(table, "mechanics.partition_strategy")
+    # a clause cut from its sentence may still show the mechanism; the sentence cited is checked whole
+    assert shows_how("`MERGE ... WHEN MATCHED AND s.lsn > t.lsn` so replays are a no-op", "mechanics.idempotency")

@@ -13,7 +13,7 @@ from .anchors import anchors_for
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
 from .mechanism import is_title_line, mechanism_evidence
-from .quotes import shown, shows_how, whole_sentence
+from .quotes import is_fragment, shown, shows_how, whole_sentence
 
 _HEADLINES = {
     "architect": "Architect-level answer.",
@@ -100,7 +100,8 @@ def _strengths(
     anchors = anchors_for(rubric) if rubric is not None and doc is not None else None
 
     def states_design(line: int, said: str, criterion: str) -> bool:
-        return anchors is None or anchors.praisable(doc, line, said, criterion)
+        # the whole sentence cited, not a piece cut from code ("error` elsewhere, or anomaly on tier-1")
+        return not is_fragment(said) and (anchors is None or anchors.praisable(doc, line, said, criterion))
 
 
     def sentence(line: int, quote: str) -> str:
