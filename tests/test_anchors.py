@@ -137,3 +137,16 @@ def test_a_fragment_or_a_window_partition_is_not_a_claim_to_quote() -> None:
     assert not is_fragment(table) and anchorable(table, "mechanics.partition_strategy")
     # a clause cut from its sentence may still show the mechanism; the sentence cited is checked whole
     assert shows_how("`MERGE ... WHEN MATCHED AND s.lsn > t.lsn` so replays are a no-op", "mechanics.idempotency")
+
+
+def test_a_bank_question_poses_a_scenario_but_never_asserts_what_the_answer_said() -> None:
+    """"moves from 15 minutes to 5 seconds" told an answer with no 15-minute target that it had one;
+    "Backups are immutable for 35 days" and "Your streaming job commits every minute" did the same."""
+    import re
+
+    asserted = re.compile(r"\bfrom \d+ ?(?:s|sec|seconds|min|minutes|h|hours|days)\b to\b"
+                          r"|^(?:Your|You) [\w ]{0,30}?\b(?:commits|partition by|partition on|retains|keep)\b"
+                          r"|\b(?:are|is) (?:immutable|kept|retained) for \d+", re.I)
+    for q in get_rubric()[0].followups:
+        own = re.sub(r'"\{quote\}"', "", q.text)
+        assert not asserted.search(own), q.text
