@@ -150,3 +150,48 @@ def test_a_bank_question_poses_a_scenario_but_never_asserts_what_the_answer_said
     for q in get_rubric()[0].followups:
         own = re.sub(r'"\{quote\}"', "", q.text)
         assert not asserted.search(own), q.text
+
+
+def _states(text: str, ask: str) -> bool:
+    from grade.feedback.phrases import answer_view, phrases_for
+
+    return phrases_for(get_rubric()[0]).states(answer_view(parse("# A\n\n" + text + "\n")), ask)
+
+
+def test_the_answer_states_it_in_the_words_engineers_use() -> None:
+    """Already answered, in phrasings the asks used to miss (rounds 4-6 labels)."""
+    said = {
+        "skew_detection": [
+            "Serving logs the feature vector with request_id; a daily job recomputes a 1% sample offline "
+            "and alerts on >0.5% mismatch.",
+            "We compare those logged values to what the offline store says for the same user and time.",
+            "A weekly job reconstructs the same vectors for a 1% sample and computes per-feature mismatch."],
+        "served_logging": ["The recommendation API logs the exact feature vector it used per request."],
+        "rerun_mechanism": [
+            "Write, audit, publish: pipelines write to a staging snapshot, run checks, then swap it in.",
+            "Tier 1 models build into a staging schema, then `ALTER SCHEMA ... SWAP WITH` reporting.",
+            "The identity row is deleted last, so a partial failure can be retried."],
+        "scd_type": ["Each run writes the latest value per customer; nobody has to think about history.",
+                     "The online store keeps only the latest value per entity."],
+        "replay_source": ["Because bronze has all the raw data, we can run again the pipeline from bronze.",
+                          "It is an append-only table and our replay source."],
+        "backfill_leak": ["The training-set builder joins on `available_ts <= label_ts`, not on `event_ts`.",
+                          "`feature_ts` = when the value became available (landing time), not source event time.",
+                          "Source owners append corrections as new rows instead of updating in place."],
+        "retrain_policy": ["Models retrain on the normal 30-day cycle from erased data; the DPO has accepted this.",
+                           "No retrain per request; a quarterly retrain was agreed with legal."],
+        "feature_versioning": [
+            "A new feature version gets a new name, and the old one stays live until models migrate.",
+            "Models pin a version; `_v3` is dropped after its last consumer moves."],
+        "restore_resurrection": ["For now the runbook says replay the ledger after any restore.",
+                                 "Per-user keys for backups: key destroyed = backup copy unreadable."],
+    }
+    for ask, sentences in said.items():
+        for sentence in sentences:
+            assert _states(sentence, ask), (ask, sentence)
+    # and not when the answer only names the topic
+    assert not _states("We will monitor skew between training and serving.", "skew_detection")
+    assert not _states("Backups: RDS snapshots (35 days) still contain deleted users until they age out.",
+                       "restore_resurrection")
+    assert not _states("Features are versioned.", "feature_versioning")
+
