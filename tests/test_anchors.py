@@ -195,3 +195,19 @@ def test_the_answer_states_it_in_the_words_engineers_use() -> None:
                        "restore_resurrection")
     assert not _states("Features are versioned.", "feature_versioning")
 
+
+def test_capacity_chargeback_and_warehouse_levers_are_asked_of_pipeline_designs_only() -> None:
+    text = """# Data quality checks for the warehouse
+
+Tenants are the business units; each team owns its tables.
+
+- Checks run after each dbt model: `not_null` and `unique` on keys, volume against the same weekday.
+- Failing tier-1 checks block the publish, because consumers must not see a half-loaded table.
+- Alerts route to the owning team from `meta.owner`, with a runbook link.
+"""
+    stock = ("what stops one of them from starving", "how do you attribute cost fairly",
+             "how would you tell what each one costs you", "compute separation, caching, concurrency limits",
+             "The CFO asks you to cut platform cost")
+    for prompt in ("dq-observability", "privacy-dsr"):
+        for f in grade_text(text, name="a.md", prompt=prompt).followups:
+            assert not any(s in f.question for s in stock), f.question
