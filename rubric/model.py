@@ -403,6 +403,35 @@ class Ask(_Strict):
     _check = field_validator("answer", "question")(_check_patterns)
 
 
+class Anchors(_Strict):
+    """Which sentences of an answer state its design, by where they sit (the heading above them, the
+    label of their list, their own lead-in) and what they say. A follow-up never quotes as a plan,
+    and a strength never cites, a sentence of what the design leaves out ("Non-goals:", a rejected
+    alternative). What it has not settled (risks, open questions) and what it answers (requirements,
+    context, the incident behind it) may be probed by a question, but not as a choice the candidate
+    made, and are not praised (but for a stated target)."""
+
+    not_design: list[str] = Field(default=[], description="patterns: a heading or label whose sentences the "
+                                  "design does not do (non-goals, rejected alternatives)")
+    open: list[str] = Field(default=[], description="patterns: a heading or label whose sentences the design has "
+                            "not settled (risks, open questions, known gaps)")
+    context: list[str] = Field(default=[], description="patterns: a heading or label whose sentences state the "
+                               "need or the setting (requirements, goals, context, the problem)")
+    not_design_sentence: list[str] = Field(default=[], description="patterns: a sentence that says, in its own "
+                                           "words, that it is not part of the design")
+    open_sentence: list[str] = Field(default=[], description="patterns: a sentence that says, in its own words, "
+                                     "that it is not settled (\"to be validated\")")
+    context_sentence: list[str] = Field(default=[], description="patterns: a sentence that states the need or the "
+                                        "setting in its own words (\"in this design I will explain\")")
+    choice_question: list[str] = Field(default=[], description="patterns: a question that takes the sentence it "
+                                       "quotes as a choice the candidate made (it quotes only the design)")
+    targets: list[str] = Field(default=[], description="ids of the criteria whose substance is a stated target "
+                               "(an SLO): a requirement or goal line is their mechanism, and may be quoted or praised")
+
+    _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
+                             "context_sentence", "choice_question")(_check_patterns)
+
+
 class BankQuestion(_Strict):
     criterion: str
     depth: Depth
@@ -442,6 +471,8 @@ class Rubric(_Strict):
     components: dict[str, Component] = Field(
         default={}, description="components, layers and events a follow-up may presuppose, by id")
     asks: dict[str, Ask] = Field(default={}, description="numbers and choices a follow-up may ask for, by id")
+    anchors: Anchors = Field(default_factory=Anchors, description="which sentences state the design (what a "
+                             "follow-up may quote and a strength may cite)")
     required_ids: list[str] = Field(
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
@@ -498,6 +529,9 @@ class Rubric(_Strict):
                 elif cid in grouped and grouped[cid] != g.id:
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
+        for cid in self.anchors.targets:
+            if cid not in seen:
+                problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]
         if missing:
             problems.append("missing required criterion ids: " + ", ".join(missing))
@@ -573,6 +607,10 @@ def read_rubric(path: Path) -> tuple[runtime.Rubric, list[Path]]:
             if not isinstance(more, list):
                 raise RubricError(f"{files[-1]}: invalid rubric: {key}: expected a list of [[{key}]] tables")
             data.setdefault(key, []).extend(more)
+        if "anchors" in extra:
+            if "anchors" in data:
+                raise RubricError(f"{files[-1]}: invalid rubric: anchors: defined twice")
+            data["anchors"] = extra["anchors"]
         for key in ("components", "asks"):
             more = extra.get(key, {})
             if not isinstance(more, dict):

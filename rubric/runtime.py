@@ -172,6 +172,20 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """Which sentences of an answer state its design (see rubric.model.Anchors)."""
+
+    not_design: list[str] = field(default_factory=list)
+    open: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    not_design_sentence: list[str] = field(default_factory=list)
+    open_sentence: list[str] = field(default_factory=list)
+    context_sentence: list[str] = field(default_factory=list)
+    choice_question: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class BankQuestion:
     """A follow-up question of the rubric's bank."""
 
@@ -202,6 +216,7 @@ class Rubric:
     groups: list[Group] = field(default_factory=list)
     components: dict[str, Component] = field(default_factory=dict)
     asks: dict[str, Ask] = field(default_factory=dict)
+    anchors: Anchors = field(default_factory=Anchors)
     required_ids: list[str] = field(default_factory=list)
 
     def criterion(self, criterion_id: str) -> Criterion:

@@ -9,10 +9,11 @@ from ..core.document import Document
 from ..core.matcher import CompiledRubric
 from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
 from ..rubric.runtime import Rubric
+from .anchors import anchors_for
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
 from .mechanism import is_title_line, iter_mechanism_evidence
-from .quotes import shown, shows_how, whole_sentence
+from .quotes import is_fragment, shown, shows_how, whole_sentence
 
 _HEADLINES = {
     "architect": "Architect-level answer.",
@@ -34,7 +35,7 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     short = by_cost([i for i in all_ideas if i.level < 2])  # the ideas not yet substantiated, costliest first
     gaps = [_gap(idea, rubric) for idea in short][:max_gaps]
     praised = {s.id for s in rubric.sections if s.strengths}
-    strengths = _strengths(all_ideas, praised, doc, matcher, max_strengths)
+    strengths = _strengths(all_ideas, praised, doc, matcher, max_strengths, rubric)
     next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria) for idea in short[:3]]
     said = rubric.verdicts.messages
     if "keyword_stuffing" in result.flags:
@@ -88,12 +89,20 @@ def _advice(idea: Idea, rubric) -> str:
 
 
 def _strengths(
-    all_ideas: list[Idea], praised: set[str], doc: Document | None, matcher: CompiledRubric | None, limit: int
+    all_ideas: list[Idea], praised: set[str], doc: Document | None, matcher: CompiledRubric | None, limit: int,
+    rubric: Rubric | None = None,
 ) -> list[CritiqueItem]:
     """Substantiated ideas of the `praised` sections, heaviest first, each citing a line of its own
     that shows the mechanism (never a title or heading, never a line that only names the topic, a tool
-    chain or a clause with no reason, number or code in it: see `shows_how`). An idea with no such
-    line is not praised; nor is a sentence praised twice."""
+    chain or a clause with no reason, number or code in it: see `shows_how`; never a requirement, a
+    goal, the context, a non-goal or a risk: see grade.feedback.anchors). An idea with no such line is
+    not praised; nor is a sentence praised twice."""
+    anchors = anchors_for(rubric) if rubric is not None and doc is not None else None
+
+    def states_design(line: int, said: str, criterion: str) -> bool:
+        # the whole sentence cited, not a piece cut from code ("error` elsewhere, or anomaly on tier-1")
+        return not is_fragment(said) and (anchors is None or anchors.praisable(doc, line, said, criterion))
+
 
     def sentence(line: int, quote: str) -> str:
         # the whole sentence, so that a clause cut from a wrapped line still reads as the candidate's claim
@@ -110,7 +119,8 @@ def _strengths(
             else:
                 places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
             cited = next(((line, said) for line, quote in places
-                          if shows_how(shown(quote), m.id) and (said := sentence(line, quote)) not in praised_already),
+                          if shows_how(shown(quote), m.id) and (said := sentence(line, quote)) not in praised_already
+                          and states_design(line, said, m.id)),
                          None)
             if cited:
                 break

@@ -33,6 +33,7 @@ from ..core.document import Document, normalise, parse
 from ..core.results import CriterionResult, Followup, GradeResult
 from ..rubric.runtime import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
+from .anchors import anchors_for
 from .ideas import Idea, by_cost, by_weight, ideas
 from .phrases import Phrases, answer_view, phrases_for
 from .quotes import anchorable, find_sentence, plain, whole_sentence
@@ -100,12 +101,16 @@ class _Asker:
         return not (not all(self._mentioned(c) for c in q.presupposes) or any(self._stated(a) for a in q.asks)
                     or set(q.asks) & self.asked)
 
-    def quote(self, c: CriterionResult, presupposes: list[str]) -> str | None:
+    def quote(self, c: CriterionResult, presupposes: list[str], question: str = "") -> str | None:
         """The whole sentence of the criterion's first evidence not quoted yet (else its first), among
-        the sentences that state a claim on it (see `anchorable`) and mention every component the
-        question presupposes (a scenario posed on a claim is about that claim); None when there is none."""
-        sentences = [s for s in (whole_sentence(self.doc, e.line, e.quote) for e in c.evidence)
-                     if anchorable(s, c.id) and all(self.phrases.mentions(normalise(s), p) for p in presupposes)]
+        the sentences that state a claim on it (see `anchorable`) that `question` may quote (never a
+        non-goal; a requirement or a risk only if the question does not take it for a choice: see
+        grade.feedback.anchors) and that mention every component the question presupposes (a
+        scenario posed on a claim is about that claim); None when there is none."""
+        anchors = anchors_for(self.rubric)
+        sentences = [s for line, s in ((e.line, whole_sentence(self.doc, e.line, e.quote)) for e in c.evidence)
+                     if anchorable(s, c.id) and anchors.quotable(self.doc, line, s, question)
+                     and all(self.phrases.mentions(normalise(s), p) for p in presupposes)]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
 
@@ -124,7 +129,7 @@ class _Asker:
                     continue
                 text = q.text
                 if "{quote}" in text:
-                    sentence = self.quote(c, q.presupposes)
+                    sentence = self.quote(c, q.presupposes, q.text)
                     if not sentence:
                         continue
                     self.quoted.add(sentence)

@@ -13,6 +13,7 @@ import re
 from ..core.document import Block, Document
 
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
 _LEAD = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
 _SPACES = re.compile(r"\s+")
 
@@ -73,11 +74,11 @@ def whole_sentence(doc: Document, line: int, quote: str) -> str:
     joined, starts = _joined(doc, block)
     start = starts[line] + at
     end = start + len(quote)
-    s = 0
-    for m in _SENTENCE_END.finditer(joined, 0, start):
-        s = m.end()
+    code = [c.span() for c in _CODE_SPAN.finditer(joined)]  # "`ALTER PIPE ..`" ends no sentence
+    ends = [m for m in _SENTENCE_END.finditer(joined) if not any(a < m.start() < b for a, b in code)]
+    s = max((m.end() for m in ends if m.end() <= start), default=0)
     e = len(joined)
-    m = _SENTENCE_END.search(joined, max(end - 1, start))
+    m = next((m for m in ends if m.start() >= max(end - 1, start)), None)
     if m is not None:
         e = m.start() + (0 if m.group() == "." else 1)
     sentence = shown(joined[s:e])  # a bold lead-in ("**Late events.** Flink ...") is a sentence of its own
@@ -106,7 +107,9 @@ def find_sentence(doc: Document, words: str) -> str | None:
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _ARROW = re.compile(r"\u2192|->|\u25ba|=>|\u2500\u2500")
-_WINDOW_CLAUSE = re.compile(r"\bover\s*\(\s*partition\s+by\b", re.I)
+_WINDOW_CLAUSE = re.compile(  # a window function's PARTITION BY, whole or cut from its OVER (...)
+    r"\bover\s*\(\s*partition\s+by\b|\bpartition\s+by\b[^()]*?\border\s+by\b[^()]*\)"
+    r"|\b(?:row_number|dense_rank|rank|lag|lead|first_value|last_value)\s*\(|\bqualify\b", re.I)
 _HOW_OR_WHY = re.compile(
     r"`|\d+(?:[.,]\d+)?\s*(?:%|ms|s|sec|min|h|days?|hours?|minutes?|weeks?|months?|years?|x|k|m|tb|gb|mb)\b"
     r"|\b(?:because|so|since|instead|rather than|so that|to avoid|means|unless|only if|never)\b", re.I)
@@ -120,11 +123,24 @@ def is_chain(text: str) -> bool:
     return arrows >= 2 or (arrows == 1 and _HOW_OR_WHY.search(text) is None)
 
 
-def anchorable(sentence: str, criterion: str) -> bool:
+def is_fragment(text: str) -> bool:
+    """A piece cut out of code or a longer statement: a backtick or a bracket it opens or closes is
+    not in it ("partition by user_id order by ts desc) = 1", "error` elsewhere")."""
+    if text.count("`") % 2:
+        return True
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return True
+    return depth != 0
+
+
+def anchorable(sentence: str, criterion: str, *, whole: bool = True) -> bool:
     """Can a question on `criterion` quote this sentence as the candidate's claim? Not a heading or a
-    label (too few words), not a tool chain, and not a window function's PARTITION BY read as a
-    table's partitioning."""
-    if len(_WORD.findall(sentence)) < MIN_ANCHOR_WORDS or is_chain(sentence):
+    label (too few words), not a tool chain, not a fragment cut from code or a longer statement, and
+    not a window function's PARTITION BY read as a table's partitioning."""
+    if len(_WORD.findall(sentence)) < MIN_ANCHOR_WORDS or is_chain(sentence) or (whole and is_fragment(sentence)):
         return False
     return not ("partition" in criterion and _WINDOW_CLAUSE.search(sentence))
 
@@ -132,5 +148,5 @@ def anchorable(sentence: str, criterion: str) -> bool:
 def shows_how(quote: str, criterion: str) -> bool:
     """Does a line show how or why, enough to be praised: a reason, a number with its unit, or code, in
     a clause long enough to be a claim, not a tool chain or a name-drop?"""
-    return (anchorable(quote, criterion) and len(_WORD.findall(quote)) >= MIN_STRENGTH_WORDS
+    return (anchorable(quote, criterion, whole=False) and len(_WORD.findall(quote)) >= MIN_STRENGTH_WORDS
             and _HOW_OR_WHY.search(quote) is not None)
