@@ -34,9 +34,10 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from grade.core.grader import get_rubric, grade_levels, grade_text
+from grade.core.grader import get_rubric, grade_text
 from grade.core.results import CriterionResult
 from grade.core.scoring import aggregate, section_scores
+from grade.rubric.model import load_rubric
 from grade.rubric.runtime import BUNDLED_RUBRIC, CAP_KINDS, Rubric
 
 ROOT = Path(__file__).resolve().parent
@@ -301,8 +302,9 @@ def main() -> None:
     if not args.write:
         return
     write_rubric(BUNDLED_RUBRIC, fitted)
-    right = [sum(grade_levels(g[key], g["prompt"], rubric_path=BUNDLED_RUBRIC)[1] == g["verdict"] for g in dev)
-             / len(dev) for key in ("levels", "grader_levels")]
+    written = load_rubric(BUNDLED_RUBRIC)  # read afresh: get_rubric caches the rubric as it was
+    right = [sum(aggregate(_criteria(written, g[key], g["prompt"]), written, g["prompt"]).verdict == g["verdict"]
+                 for g in dev) / len(dev) for key in ("levels", "grader_levels")]
     print(f"wrote {BUNDLED_RUBRIC}; as written, verdict accuracy on all of dev: {right[0]:.3f} from gold levels, "
           f"{right[1]:.3f} from the grader's levels")
 
