@@ -349,6 +349,10 @@ class Verdicts(_Strict):
         default={}, description="section id -> its weight in the score, which is then the weighted mean of "
         "the sections' own scores; empty: every criterion counts by its own weight alone"
     )
+    prompt_scales: dict[str, Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)]] = Field(
+        default={}, description="prompt id -> the factor an answer's score is multiplied by (at most 100 after it): "
+        "answers to a prompt whose general criteria apply less cover less of them; absent: 1"
+    )
     caps: list[CapKind] = Field(
         default=list(CAP_KINDS),
         description="the caps that apply to the verdict (flags are reported either way)",
@@ -507,6 +511,9 @@ class Rubric(_Strict):
         for cid in self.verdicts.architect_requires:
             if cid not in seen:
                 problems.append(f"verdicts.architect_requires: unknown criterion {cid!r}")
+        for pid in self.verdicts.prompt_scales:
+            if pid not in prompt_ids:
+                problems.append(f"verdicts.prompt_scales: unknown prompt {pid!r}")
         for f in self.followups:
             if f.criterion not in seen:
                 problems.append(f"follow-up for unknown criterion {f.criterion!r}")

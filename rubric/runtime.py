@@ -137,6 +137,7 @@ class Verdicts:
     messages: CapMessages
     architect_requires: dict[str, int]
     section_weights: dict[str, float]
+    prompt_scales: dict[str, float]
     caps: list[CapKind]
     borderline_points: float
 

@@ -125,6 +125,8 @@ def test_a_cap_that_decides_the_verdict_says_so() -> None:
     from grade.rubric.runtime import CAP_KINDS
 
     bundled, _ = get_rubric()
+    gate = {"signals.streaming_restraint": 2, "structure.security.tenant_isolation": 1}  # whatever the fit kept
+    bundled = replace(bundled, verdicts=replace(bundled.verdicts, architect_requires=gate))
     rubric = replace(bundled, verdicts=replace(bundled.verdicts, caps=list(CAP_KINDS)))
     result = grade_text((ANSWERS / "mock1.md").read_text(encoding="utf-8"))
     result.score = 75.0  # as if the score reached the architect bar: the architect signals cap holds it at senior

@@ -89,6 +89,9 @@ def _to_toml(data: dict) -> str:
         (lambda d: d.update(followups=[{"criterion": "mechanics.backfill", "depth": "missing", "text": "How?",
                                         "asks": ["a_number"]}]), "asks for unknown 'a_number'"),
         (lambda d: d.update(components={"lake": {"name": "a lake", "answer": ["(lake"]}}), "bad pattern"),
+        (lambda d: d["verdicts"].update(prompt_scales={"no-such-prompt": 1.2}), "unknown prompt 'no-such-prompt'"),
+        (lambda d: d["verdicts"].update(prompt_scales={"privacy-dsr": 0}), "verdicts.prompt_scales"),
+        (lambda d: d["verdicts"].update(architect_requires={"mechanics.no": 2}), "unknown criterion 'mechanics.no'"),
     ],
 )
 def test_broken_rubrics_are_refused_naming_file_entry_and_problem(tmp_path, mutate, message) -> None:

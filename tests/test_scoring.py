@@ -20,9 +20,13 @@ def with_verdicts(rubric: Rubric, **changes) -> Rubric:
     return replace(rubric, verdicts=replace(rubric.verdicts, **changes))
 
 
+ARCHITECT_SIGNALS = {"signals.streaming_restraint": 2, "structure.security.tenant_isolation": 1}
+
+
 def all_caps() -> Rubric:
-    """The bundled rubric with every cap on: the caps' mechanics, whichever the fit kept."""
-    return with_verdicts(get_rubric()[0], caps=list(CAP_KINDS))
+    """The bundled rubric with every cap on (and the seed's architect signals as the architect gate):
+    the caps' mechanics, whichever the fit kept."""
+    return with_verdicts(get_rubric()[0], caps=list(CAP_KINDS), architect_requires=ARCHITECT_SIGNALS)
 
 
 def test_score_bounds() -> None:
@@ -40,6 +44,25 @@ def test_section_weights_make_the_score_a_weighted_mean_of_sections() -> None:
     assert score(crit, rubric) == 75.0  # correctness full (weight 3), requirements empty (1), others weigh 0
     plain = with_verdicts(rubric, section_weights={})
     assert 0 < score(crit, plain) < 75.0  # without section weights, every criterion counts by its own weight
+
+
+def test_prompt_scales_multiply_the_score_up_to_100() -> None:
+    rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={},
+                           prompt_scales={"privacy-dsr": 1.5, "cdc-lakehouse": 0.8})
+    half = build({}, 1, "privacy-dsr")
+    assert score(half, rubric) == 50.0  # no prompt given: no scale
+    assert score(half, rubric, "privacy-dsr") == 75.0
+    assert score(build({}, 1), rubric, "cdc-lakehouse") == 40.0
+    assert score(build({}, 1, "feature-store"), rubric, "feature-store") == 50.0  # not listed: 1
+    assert score(build({}, 2, "privacy-dsr"), rubric, "privacy-dsr") == 100.0  # never above 100
+
+
+def test_an_empty_architect_gate_caps_nothing() -> None:
+    rubric = with_verdicts(all_caps(), architect_requires={})
+    crit = build({"signals.streaming_restraint": 0, "structure.security.tenant_isolation": 0}, 2)
+    v, reasons = verdict(crit, rubric, 99.0, flags(crit, rubric))
+    assert v == "architect"
+    assert not any("architect signals" in r for r in reasons)
 
 
 def test_borderline_is_said_near_a_bar_only() -> None:

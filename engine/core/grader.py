@@ -131,7 +131,7 @@ def finish(name: str, doc: Document, matcher: CompiledRubric, prompt: PromptRepo
            criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
     """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
     rubric = matcher.rubric
-    agg = aggregate(criteria, rubric)
+    agg = aggregate(criteria, rubric, prompt.id)
     result = GradeResult(
         file=name, prompt=prompt.id, prompt_info=prompt, score=agg.score, verdict=agg.verdict,
         borderline=agg.borderline, verdict_reasons=agg.reasons, flags=agg.flags,
@@ -152,7 +152,7 @@ def grade_levels(levels: dict[str, int], prompt_id: str | None, *, rubric_path: 
         rubric = replace(rubric, verdicts=replace(rubric.verdicts, caps=caps))
     criteria = [CriterionResult(id=c.id, title=c.title, section=c.section, weight=rubric.weight(c, prompt_id),
                                 level=int(levels.get(c.id, 0))) for c in rubric.applicable(prompt_id)]
-    agg = aggregate(criteria, rubric)
+    agg = aggregate(criteria, rubric, prompt_id)
     return agg.score, agg.verdict, agg.borderline
 
 

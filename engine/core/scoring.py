@@ -3,7 +3,10 @@
 A section's own score is sum(weight x value(level)) / sum(weight) over its criteria that apply,
 where the rubric sets value(0), value(1), value(2). The score is 100 x the mean of the section
 scores weighted by `section_weights`; with no section weights, 100 x the criterion-weighted mean
-over all criteria. The bundled section weights, level values and bars are fitted to interviewers'
+over all criteria. An answer to a prompt listed in `prompt_scales` has that score multiplied by
+the prompt's factor (at most 100 after it): a prompt whose general criteria apply less (privacy
+is not judged on stream timing) is not held to the coverage of one they all fit. The bundled
+section weights, level values, prompt scales and bars are fitted to interviewers'
 verdicts on the dev split by `evals/fit_aggregation.py`, which writes them into the rubric.
 
 Verdict, in order (each cap applies only when listed in the rubric's `caps`):
@@ -39,20 +42,23 @@ def section_scores(criteria: list[CriterionResult], rubric: Rubric) -> dict[str,
     return {s: earned[s] / total[s] for s in total if total[s] > 0}
 
 
-def score(criteria: list[CriterionResult], rubric: Rubric) -> float:
+def score(criteria: list[CriterionResult], rubric: Rubric, prompt: str | None = None) -> float:
+    """0-100: the (section-)weighted share of the criteria's full value, times the prompt's scale."""
+    scale = rubric.verdicts.prompt_scales.get(prompt, 1.0) if prompt else 1.0
     weights = rubric.verdicts.section_weights
     if weights:
         parts = section_scores(criteria, rubric)
         total = sum(weights.get(s, 0.0) for s in parts)
         if not total:
             return 0.0
-        return round(100 * sum(weights.get(s, 0.0) * v for s, v in parts.items()) / total, 1)
-    values = rubric.verdicts.level_values
-    total = sum(c.weight for c in criteria)
-    if not total:
-        return 0.0
-    earned = sum(c.weight * values[c.level] for c in criteria)
-    return round(100 * earned / total, 1)
+        share = sum(weights.get(s, 0.0) * v for s, v in parts.items()) / total
+    else:
+        values = rubric.verdicts.level_values
+        total = sum(c.weight for c in criteria)
+        if not total:
+            return 0.0
+        share = sum(c.weight * values[c.level] for c in criteria) / total
+    return round(min(100.0, 100 * share * scale), 1)
 
 
 def borderline(value: float, rubric: Rubric) -> str | None:
@@ -77,9 +83,10 @@ class Aggregate:
     borderline: str | None  # the bar the score sits near, unless a cap decided the verdict
 
 
-def aggregate(criteria: list[CriterionResult], rubric: Rubric) -> Aggregate:
-    """Score, flags, verdict with its reasons, and the borderline bar, in one place."""
-    value = score(criteria, rubric)
+def aggregate(criteria: list[CriterionResult], rubric: Rubric, prompt: str | None = None) -> Aggregate:
+    """Score, flags, verdict with its reasons, and the borderline bar, in one place (`prompt`: the
+    prompt the answer responds to, for its scale)."""
+    value = score(criteria, rubric, prompt)
     found = flags(criteria, rubric)
     v, reasons = verdict(criteria, rubric, value, found)
     capped = any(r.startswith("capped") for r in reasons)
