@@ -1,7 +1,7 @@
 """Benchmark: cold start of `grade answers/mock1.md` beside the floor our dependencies set, answers
 graded per second in one process, the cost of one answer at 1x, 4x and 16x its length and of a
-1 MB answer, and the peak memory of grading 1,000 answers in one process. Prints figures beside
-the targets; asserts nothing.
+1 MB answer (as paragraphs, and as one comma-separated line), and the peak memory of grading
+1,000 answers in one process. Prints figures beside the targets; asserts nothing.
 
     python evals/bench.py [--runs 15] [--skip-cold] [--skip-memory]
 """
@@ -106,6 +106,11 @@ def scaling() -> None:
     mb = (text * (1_000_000 // len(text) + 1))[:1_000_000]
     s = _grade_seconds(mb, 2)
     print(f"1 MB answer: {s:.2f} s (target < {TARGET_1MB:.0f} s)")
+    # the hardening probe's worst shape: one line of a megabyte, a comma-separated run of claims
+    line = ", ".join(" ".join(text.split()[i:i + 6]) for i in range(0, 60_000, 6))
+    line = (line * (1_000_000 // len(line) + 1))[:1_000_000]
+    s = _grade_seconds(line, 2)
+    print(f"1 MB answer on one line, comma-separated: {s:.2f} s (target < {TARGET_1MB:.0f} s)")
 
 
 def memory(paths: list[Path]) -> None:

@@ -74,13 +74,20 @@ def whole_sentence(doc: Document, line: int, quote: str) -> str:
     joined, starts = _joined(doc, block)
     start = starts[line] + at
     end = start + len(quote)
-    code = [c.span() for c in _CODE_SPAN.finditer(joined)]  # "`ALTER PIPE ..`" ends no sentence
-    ends = [m for m in _SENTENCE_END.finditer(joined) if not any(a < m.start() < b for a, b in code)]
-    s = max((m.end() for m in ends if m.end() <= start), default=0)
-    e = len(joined)
-    m = next((m for m in ends if m.start() >= max(end - 1, start)), None)
+    # Only a window around the quote is read: a "sentence" longer than MAX_SENTENCE_CHARS (a single
+    # line of a megabyte, say) is no claim to quote, and reading all of it for every quote is quadratic.
+    lo, hi = max(0, start - MAX_SENTENCE_CHARS), min(len(joined), end + MAX_SENTENCE_CHARS)
+    window = joined[lo:hi]
+    code = [c.span() for c in _CODE_SPAN.finditer(window)]  # "`ALTER PIPE ..`" ends no sentence
+    ends = [m for m in _SENTENCE_END.finditer(window) if not any(a < m.start() < b for a, b in code)]
+    s = max((m.end() for m in ends if m.end() <= start - lo), default=0)
+    e = len(window)
+    m = next((m for m in ends if m.start() >= max(end - 1, start) - lo), None)
     if m is not None:
         e = m.start() + (0 if m.group() == "." else 1)
+    if (s == 0 and lo > 0) or (m is None and hi < len(joined)):
+        return plain(shown(quote))  # the sentence runs past the window: quote the clause alone
+    joined = window
     sentence = shown(joined[s:e])  # a bold lead-in ("**Late events.** Flink ...") is a sentence of its own
     return plain(sentence) or plain(shown(quote))
 
@@ -114,6 +121,7 @@ _HOW_OR_WHY = re.compile(
     r"`|\d+(?:[.,]\d+)?\s*(?:%|ms|s|sec|min|h|days?|hours?|minutes?|weeks?|months?|years?|x|k|m|tb|gb|mb)\b"
     r"|\b(?:because|so|since|instead|rather than|so that|to avoid|means|unless|only if|never)\b", re.I)
 MIN_ANCHOR_WORDS = 5
+MAX_SENTENCE_CHARS = 2_000  # a quoted sentence is read this far either side of its clause, no further
 MIN_STRENGTH_WORDS = 6
 
 
