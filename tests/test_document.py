@@ -123,3 +123,14 @@ def test_a_lead_in_whose_next_word_would_have_fitted_stays_a_lead_in() -> None:
             "Iceberg on S3 with Glue as the catalog, which the platform team already\n"
             "runs for the other domains and knows how to operate at our scale.\n")
     assert len(parse(text).blocks) == 2
+
+
+def test_a_title_hard_wrapped_over_two_lines_is_still_the_title() -> None:
+    one = "**Feature store on Snowflake (we're already all-in, so no new infra)**\n\n- Offline features\n"
+    two = "**Feature store on Snowflake (we're already all-in, so no new\ninfra)**\n\n- Offline features\n"
+    for text in (one, two):
+        doc = parse(text)
+        assert [ln.kind for ln in doc.lines][:3] != ["prose"] * 3
+        assert "snowflake" not in doc.norm and "snowflake" in doc.title_norm
+    # a two-line paragraph that ends like a sentence is no title
+    assert parse("We use Snowflake for everything here\nbecause the team knows it.\n\nMore.\n").lines[0].kind == "prose"

@@ -238,7 +238,8 @@ def _visible(raw: str, start: int, hidden: list[tuple[int, int]]) -> str:
 
 def _mark_title(lines: list[Line]) -> list[Line]:
     """The first content line is a title, not a section, when it names the design: an H1 (or a
-    heading above every other heading), or a short line standing alone without punctuation."""
+    heading above every other heading), or a short line standing alone without punctuation, however
+    an editor wrapped it."""
     content = [ln for ln in lines if ln.kind not in ("front_matter", "blank", "comment")]
     if not content:
         return lines
@@ -247,16 +248,21 @@ def _mark_title(lines: list[Line]) -> list[Line]:
     is_title = False
     if first.kind == "heading":
         is_title = (first.heading_level == 1 and 1 not in others) or all(lv > first.heading_level for lv in others)
-    elif first.kind == "prose":
-        words = first.text.split()
-        after = lines[first.number] if first.number < len(lines) else None
+    run = [first]  # a title an editor hard-wrapped runs over consecutive prose lines
+    if first.kind == "prose":
+        while (run[-1].number < len(lines) and lines[run[-1].number].kind == "prose"
+               and _continues(run[-1], lines[run[-1].number], "prose", len(run) > 1)):
+            run.append(lines[run[-1].number])
+        words = [w for ln in run for w in ln.text.split()]
+        after = lines[run[-1].number] if run[-1].number < len(lines) else None
         stands_alone = after is None or after.kind in ("blank", "heading")
         is_title = (stands_alone and len(words) <= _TITLE_MAX_WORDS
-                    and not first.text.rstrip().endswith(_SENTENCE_PUNCT))
+                    and not run[-1].text.rstrip().endswith(_SENTENCE_PUNCT))
     if not is_title:
         return lines
     out = list(lines)
-    out[first.number - 1] = Line(first.number, first.text, "title", first.heading_level or 1)
+    for ln in run:
+        out[ln.number - 1] = Line(ln.number, ln.text, "title", first.heading_level or 1)
     return out
 
 
@@ -395,6 +401,6 @@ def parse(text: str) -> Document:
             close()
     close()
     norm = "".join(pieces)
-    title = next((ln for ln in lines if ln.kind == "title"), None)
+    title = " ".join(ln.text.strip() for ln in lines if ln.kind == "title")
     return Document(lines=lines, front_matter=front, text=joined, norm=norm, blocks=blocks,
-                    title_norm=normalise(title.text) if title else "", line_starts=starts, segments=segments)
+                    title_norm=normalise(title), line_starts=starts, segments=segments)
