@@ -1,4 +1,4 @@
-"""Plan the round-8 fresh split (`fresh6`): 40 answers written after the round-7 freeze.
+"""Plan the round-8 fresh split (`fresh6`): 40 answers written after the round-8 freeze.
 
 Same cells, styles, lengths, vocabularies, voices and traps as rounds 3 to 7 (planning.py), new seed.
 Rerun with `python evals/writers/round8/plan.py` to regenerate plan.json (seeded, deterministic).
