@@ -440,7 +440,10 @@ class BankQuestion(_Strict):
     criterion: str
     depth: Depth
     text: str
-    presupposes: list[str] = Field(default=[], description="ids of [components] the question takes for granted")
+    presupposes: list[str] = Field(default=[], description="ids of [components] the question takes for granted "
+                                   "(in the answer, and in the sentence it quotes)")
+    requires: list[str] = Field(default=[], description="ids of [components] the question's scenario leans on "
+                                "besides the claim it quotes: the answer must mention them, anywhere")
     asks: list[str] = Field(default=[], description="ids of [asks]: the numbers or choices the question asks for")
     fallback: bool = Field(default=False, description="asked only when no other question on the criterion at "
                            "this depth fits the answer (a phrasing that presupposes nothing)")
@@ -517,7 +520,7 @@ class Rubric(_Strict):
         for f in self.followups:
             if f.criterion not in seen:
                 problems.append(f"follow-up for unknown criterion {f.criterion!r}")
-            for cid in f.presupposes:
+            for cid in f.presupposes + f.requires:
                 if cid not in self.components:
                     problems.append(f"follow-up {f.text[:40]!r}: presupposes unknown component {cid!r}")
             for aid in f.asks:

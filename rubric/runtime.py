@@ -193,7 +193,8 @@ class BankQuestion:
     criterion: str
     depth: Depth
     text: str
-    presupposes: list[str] = field(default_factory=list)
+    presupposes: list[str] = field(default_factory=list)  # in the answer and in the sentence quoted
+    requires: list[str] = field(default_factory=list)  # in the answer, anywhere
     asks: list[str] = field(default_factory=list)
     fallback: bool = False
     prompts: list[str] = field(default_factory=list)  # the practice prompts it fits; empty: every prompt

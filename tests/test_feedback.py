@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 from click.testing import CliRunner
 from grade.cli import main
+from grade.core.grader import get_rubric
 
 from .conftest import ANSWERS
 
@@ -170,3 +172,25 @@ def test_a_section_may_be_praised_unless_the_rubric_says_otherwise() -> None:
 
     assert Section(id="s", title="S").strengths is True
     assert Section(id="s", title="S", strengths=False).strengths is False
+
+
+@pytest.mark.parametrize(("criterion", "line", "shows"), [
+    # round 7: a compaction line praised as the processing-model choice; a data-skew salting line as
+    # training/serving skew. The line is evidence for the criterion, but not of the idea its title names.
+    ("structure.decisions.processing_model",
+     "Nightly job rewrites the many small streaming files into ~1 GB files; old file versions cleaned after 7 days.",
+     False),
+    ("structure.decisions.processing_model",
+     "We stay on hourly micro-batch instead of Flink because nobody acts on the numbers faster than that.", True),
+    ("prompt.feature-store.skew_prevention",
+     "Big risk: a few huge merchants dominate rows, so we salt the top merchants in the build and the skew is gone.",
+     False),
+    ("prompt.feature-store.skew_prevention",
+     "The same feature definitions are compiled to both the batch job and the streaming job, so training and serving "
+     "compute identical values.", True),
+    ("mechanics.cost_levers", "Warehouses auto-suspend after 5 minutes idle, which cut the compute bill by 30%.", True),
+])
+def test_a_strength_cites_only_a_line_that_shows_the_named_idea(criterion: str, line: str, shows: bool) -> None:
+    from grade.feedback.mechanism import shows_own_idea
+
+    assert shows_own_idea(get_rubric()[1], criterion, line) is shows

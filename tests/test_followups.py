@@ -301,3 +301,33 @@ def test_a_scenario_on_a_quoted_claim_needs_its_components_in_that_claim() -> No
     flink = "Flink reads the topics and pushes changes to the partner API through a webhook."
     crit = _crit("mechanics.idempotent_ingestion", 2, flink)
     assert asker.quote(crit, ["stream_job", "external_sink"]) == flink
+
+
+FEATURE_STORE_NO_EVENTS = """# Feature store for fraud
+
+Nightly SQL in Snowflake builds the offline feature tables from the orders and payments tables; the same tables \
+are published to a Redis cache that the model services read from.
+
+Big risk: a few huge merchants dominate rows, so we salt the top merchants in the build (append a random number \
+0-9, aggregate, then merge) and the skew is gone.
+
+Training sets are rebuilt point-in-time with an ASOF join on entity_id, so there is no leakage.
+
+Cost: Redis memory is about 15 GB, which is acceptable.
+"""
+
+
+def test_stock_questions_that_fit_no_part_of_a_feature_store_are_not_asked() -> None:
+    """Round 7: "when is a day's number final" (a KPI report's question), event-id dedupe with no event stream,
+    skew monitoring where "skew" is data skew, and a MERGE question on salted partial aggregates."""
+    asked = " ".join(f.question for f in grade_text(FEATURE_STORE_NO_EVENTS, name="fs.md",
+                                                      prompt="feature-store").followups)
+    for stock in ("a day's number final", "dedupe key for events", "skew monitoring fires", "the MERGE touches",
+                  "How does the MERGE avoid"):
+        assert stock not in asked
+
+
+def test_bank_questions_requiring_a_component_elsewhere_are_checked_against_the_whole_answer() -> None:
+    rubric = get_rubric()[0]
+    q = next(f for f in rubric.followups if "competes with live jobs for the same cluster" in f.text)
+    assert q.presupposes == ["backfill"] and q.requires == ["shared_compute"]

@@ -12,7 +12,7 @@ from ..rubric.runtime import Rubric
 from .anchors import anchors_for
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
-from .mechanism import is_title_line, iter_mechanism_evidence
+from .mechanism import is_title_line, iter_mechanism_evidence, shows_own_idea
 from .quotes import is_fragment, shown, shows_how, whole_sentence
 
 _HEADLINES = {
@@ -101,7 +101,8 @@ def _strengths(
 
     def states_design(line: int, said: str, criterion: str) -> bool:
         # the whole sentence cited, not a piece cut from code ("error` elsewhere, or anomaly on tier-1")
-        return not is_fragment(said) and (anchors is None or anchors.praisable(doc, line, said, criterion))
+        return not is_fragment(said) and (anchors is None or anchors.praisable(doc, line, said, criterion)) \
+            and (matcher is None or shows_own_idea(matcher, criterion, said))
 
 
     def sentence(line: int, quote: str) -> str:

@@ -8,7 +8,9 @@ Questions that listen to the answer:
 - one question per idea (grade.feedback.ideas): criteria that restate one idea are asked about once, at
   the idea's weakest level;
 - a question that presupposes a component, layer or event (its `presupposes`, as data) is asked
-  only of an answer that mentions every one of them;
+  only of an answer that mentions every one of them; so is one whose scenario leans on a component
+  besides the claim it quotes (its `requires`: "the backfill competes for the same cluster" needs
+  shared compute somewhere in the design, not in the quoted sentence);
 - a question that asks for a number or a choice (its `asks`) is not asked of an answer that
   already states it, nor after another question asked for the same thing;
 - a question written for some practice prompts' designs (its `prompts`: a published window, a
@@ -98,7 +100,8 @@ class _Asker:
         """Does the question fit this answer: its prompt, what it mentions, what it already states?"""
         if q.prompts and self.prompt is not None and self.prompt not in q.prompts:
             return False
-        return not (not all(self._mentioned(c) for c in q.presupposes) or any(self._stated(a) for a in q.asks)
+        return not (not all(self._mentioned(c) for c in q.presupposes + q.requires)
+                    or any(self._stated(a) for a in q.asks)
                     or set(q.asks) & self.asked)
 
     def quote(self, c: CriterionResult, presupposes: list[str], question: str = "") -> str | None:

@@ -13,7 +13,7 @@ import copy
 import dataclasses
 from collections.abc import Iterator
 
-from ..core.document import Document
+from ..core.document import Document, normalise
 from ..core.matcher import CompiledRubric, Hit
 from ..core.results import CriterionResult
 
@@ -79,3 +79,35 @@ def iter_mechanism_evidence(doc: Document, matcher: CompiledRubric,
 
 def mechanism_lines(doc: Document, matcher: CompiledRubric, criterion: CriterionResult) -> set[int]:
     return {line for line, _ in mechanism_evidence(doc, matcher, criterion)}
+
+
+def _unexcluded(pattern, exclude, norm: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in pattern.finditer(norm)]
+    if exclude is None or not spans:
+        return spans
+    out = [x.span() for x in exclude.finditer(norm)]
+    return [(s, e) for s, e in spans if not any(s < xe and xs < e for xs, xe in out)]
+
+
+def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
+    """Does `sentence` show the criterion's own idea, by its own detectors' terms: a `strong`
+    phrasing of one of them, or a mention of it beside that detector's own `substance`? A number or
+    a "because" (the generic cues that may raise a line in grading) next to a word of the idea is not
+    enough for praise under the idea's title: "2% budget/1 h pages" names a budget, not a cost lever.
+    Mentions and strong phrasings in another sense (the detector's `exclude`) do not count."""
+    norm = normalise(sentence)
+    spec = matcher.rubric.criterion(criterion_id)
+    for name in spec.detectors:
+        d = matcher.detectors.get(name)
+        if d is None:
+            continue
+        if d.strong is not None and _unexcluded(d.strong, d.exclude, norm):
+            return True
+        if d.substance is None:
+            continue
+        own = list(d.substance.finditer(norm))
+        for s, e in _unexcluded(d.mention, d.exclude, norm):
+            # the substance beside the mention, not inside it
+            if any(not (s <= m.start() and m.end() <= e) for m in own):
+                return True
+    return False
