@@ -20,7 +20,7 @@ from ..core.document import Document, normalise
 from ..core.files import replace_atomically
 from ..core.regex_cache import RegexCompiler
 from ..paths import cache_dir
-from ..rubric.patterns import expand_pattern
+from ..rubric.patterns import EXPANSION, expand_pattern
 from ..rubric.runtime import Rubric
 
 _QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
@@ -119,6 +119,7 @@ def _load(rubric: Rubric) -> Phrases:
     # vars(): the fields of these flat dataclasses, as dataclasses.asdict gives them but 10x faster
     data = {"components": {k: vars(v) for k, v in rubric.components.items()},
             "asks": {k: vars(v) for k, v in rubric.asks.items()}}
+    data["expansion"] = EXPANSION  # how the patterns became regular expressions
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     path = cache_dir() / "phrases" / f"{key}.marshal"
     try:  # marshal: plain data, read 3x faster than pickle, and reading it runs no code
