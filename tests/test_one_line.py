@@ -96,7 +96,8 @@ def test_possessive_gaps_match_as_the_plain_ones():
 
 
 @pytest.mark.parametrize(("follow", "plus"), [
-    ("b", True), ("\\d+ ?(mb|gb)", True), ("(a|(?:b|c)d)", True), ("b?c", False), ("(a|b)?c", False),
+    ("b", True), ("\\d+ ?(mb|gb)", True), ("(a|bc)d", True), ("(?:a|\\w+ ?x)", True), ("(a|(?:b|c)d)", False),
+    ("b?c", False), ("(a|b)?c", False),
     (" b", False), ("(?=a)b", False), ("(a|[(|]b)", False), ("", False), ("\\s", False), ("(a|)", False),
 ])
 def test_a_gap_is_possessive_only_before_a_word(follow, plus):

@@ -15,13 +15,15 @@ import marshal
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..core import scan
 from ..core.document import Document, normalise
 from ..core.files import replace_atomically
 from ..core.regex_cache import RegexCompiler
 from ..paths import cache_dir
-from ..rubric.patterns import EXPANSION, expand_pattern
+from ..rubric import patterns
+from ..rubric.patterns import expand_pattern
 from ..rubric.runtime import Rubric
 
 _INDEXED_MIN = 100_000
@@ -134,7 +136,7 @@ def _load(rubric: Rubric) -> Phrases:
     # vars(): the fields of these flat dataclasses, as dataclasses.asdict gives them but 10x faster
     data = {"components": {k: vars(v) for k, v in rubric.components.items()},
             "asks": {k: vars(v) for k, v in rubric.asks.items()}}
-    data["expansion"] = EXPANSION  # how the patterns became regular expressions
+    data["expansion"] = hashlib.sha256(Path(patterns.__file__).read_bytes()).hexdigest()  # how they became regexes
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     path = cache_dir() / "phrases" / f"{key}.marshal"
     try:  # marshal: plain data, read 3x faster than pickle, and reading it runs no code
