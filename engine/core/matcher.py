@@ -22,8 +22,8 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
+from itertools import accumulate, chain
+from operator import add, itemgetter
 
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Detector, Rubric
@@ -40,8 +40,8 @@ _BOUNDARY = re.compile(r"[.!?;|\s](?:(?<=[.!?;])" + _NOT_ABBREVIATION + r"(?=\s|
                        r"|(?<=\|)|(?<=\s)(?:[\u2014\u2013]|--)\s)")
 _SENTENCE_END = re.compile(r"[.!?]" + _NOT_ABBREVIATION + r"(?=\s|\*)")
 _ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
-_ITEM_MARKS = re.compile(r"[(),]")
-_THREE_DIGITS = re.compile(r"\d{3}")
+_COMMA_CUT = re.compile(r",(?!\d{3})")  # _ITEM_SPLIT where no ')' follows
+_PARENS = re.compile(r"[()]")
 _LIST_MIN_ITEMS = 3  # a sentence with this many comma-separated items ...
 _LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item
 _QUOTE_MAX = 160
@@ -177,10 +177,9 @@ class CompiledRubric:
         scans = [(scan.finditer(pattern, norm, memo), is_strong)
                  for pattern, is_strong in ((det.strong, True), (det.mention, False)) if pattern is not None]
         pending: list[re.Match[str] | None] = [None] * len(scans)
-        n_blocks, size, region_start = len(blocks), FIRST_REGION, 0
+        size, region_start = FIRST_REGION, 0
         while True:
-            b_next = bisect_left(block_starts, region_start + size)
-            frontier = block_starts[b_next] if b_next < n_blocks else None
+            frontier = _frontier(norm, region_start + size, block_starts, block_ends, boundaries)
             limit = len(norm) + 1 if frontier is None else frontier
             found: dict[tuple[int, int], _Found] = {}
             for s, (matches, is_strong) in enumerate(scans):
@@ -251,6 +250,26 @@ class CompiledRubric:
             if frontier is None:
                 return
             region_start, size = frontier, size * 2
+
+
+def _frontier(norm: str, target: int, block_starts: list[int], block_ends: list[int],
+              boundaries: list[tuple[list[int], list[int]] | None]) -> int | None:
+    """Where a region that should reach `target` ends: the first place at or past it where a clause
+    may open, the start of a block or the end of a clause boundary inside one (None past the last
+    block). A match that starts there or later has its clause, and its list item, start there or
+    later; one that starts before has them start before: no clause is shared by two regions, so
+    each region's hits are those of one pass over the text. A long block, an answer on one line
+    say, is split at its sentences."""
+    b = bisect.bisect_right(block_starts, target) - 1
+    if b >= 0 and block_starts[b] < target < block_ends[b]:
+        bounds = boundaries[b]
+        if bounds is None:
+            bounds = boundaries[b] = _boundaries(norm, block_starts[b], block_ends[b])
+        i = bisect.bisect_left(bounds[1], target)
+        if i < len(bounds[1]):
+            return bounds[1][i]
+    b = bisect.bisect_left(block_starts, target)
+    return block_starts[b] if b < len(block_starts) else None
 
 
 FIRST_REGION = 16_384  # characters of the first region of a HitStream (an answer's usual length is
@@ -369,41 +388,33 @@ def _item_spans(norm: str, c_start: int, c_end: int) -> tuple[list[int], list[in
     items = _list_items(norm[c_start:c_end])
     if items is None:
         return None
-    starts, ends, pos = [], [], c_start
-    for item in items:
-        starts.append(pos)
-        ends.append(pos + len(item))
-        pos += len(item) + 1
-    return starts, ends
+    starts = list(accumulate([len(item) + 1 for item in items[:-1]], initial=c_start))
+    return starts, list(map(add, starts, map(len, items)))
 
 
 def _split_items(sentence: str) -> list[str]:
     """`_ITEM_SPLIT.split(sentence)` in linear time: a comma splits unless 3 digits follow it or the
     first parenthesis after it closes one (the regex's look-ahead rescans to that parenthesis for
-    every comma, which is quadratic on a long list)."""
-    cuts = []
-    closes_next = False  # is the first parenthesis after the current position a ')'?
-    marks = [(m.start(), m.group()) for m in _ITEM_MARKS.finditer(sentence)]
-    for pos, mark in reversed(marks):
-        if mark == ")":
-            closes_next = True
-        elif mark == "(":
-            closes_next = False
-        elif not closes_next and not _THREE_DIGITS.match(sentence, pos + 1):
-            cuts.append(pos)
-    items, last = [], 0
-    for pos in reversed(cuts):
-        items.append(sentence[last:pos])
-        last = pos + 1
-    items.append(sentence[last:])
-    return items
+    every comma, which is quadratic on a long list). Between two parentheses the commas all split
+    or none does, as the later one opens or closes; 3 digits never take in a parenthesis, so the
+    stretch's end does not cut the look-ahead short."""
+    if ")" not in sentence:  # the usual list: every comma splits but in 5,000
+        return _COMMA_CUT.split(sentence)
+    cuts: list[int] = []
+    last = 0
+    for m in _PARENS.finditer(sentence):
+        if m.group() == "(":
+            cuts += [c.start() for c in _COMMA_CUT.finditer(sentence, last, m.start())]
+        last = m.end()
+    cuts += [c.start() for c in _COMMA_CUT.finditer(sentence, last)]
+    return [sentence[a:b] for a, b in zip([0] + [c + 1 for c in cuts], cuts + [len(sentence)], strict=True)]
 
 
 def _list_items(sentence: str) -> list[str] | None:
     """The items of a sentence that is a comma-separated list of short items, else None."""
     items = _split_items(sentence)
     if len(items) >= _LIST_MIN_ITEMS:
-        avg_words = sum(len(i.split()) for i in items) / len(items)
+        avg_words = sum(map(len, map(str.split, items))) / len(items)
         if avg_words <= _LIST_MAX_AVG_WORDS:
             return items
     return None

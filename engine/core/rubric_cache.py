@@ -1,18 +1,18 @@
 """A validated rubric, kept on disk between runs as plain data (marshal).
 
 Validating the rubric (pydantic, and every pattern compiled and checked for runaway backtracking)
-is most of a cold start. The first run stores the validated rubric in a private cache
-folder (0700, owned by the user); later runs rebuild rubric.runtime's dataclasses from it as plain
-data, validating nothing and importing no pydantic, while every file the rubric was read from has
-the same content (a SHA-256 of each), and the rubric's types (rubric/model.py, rubric/runtime.py)
-and grade's version are the same. The entry holds only dicts, lists,
-strings and numbers, written with marshal: reading it runs no code, as with the JSON it replaced
-(4x slower to read: a tenth of a cold start) and unlike the pickle before that. The compiled regular
-expressions are stored beside it as sre opcode lists (plain integers),
-with the literal prefixes grade.core.scan derives from each. The file starts with a
+is most of a cold start. The first run stores the validated rubric in a private cache folder (0700,
+owned by the user); later runs rebuild rubric.runtime's dataclasses from it as plain data,
+validating nothing and importing no pydantic, while every file the rubric was read from has the
+same content (a SHA-256 of each), and the rubric's types (rubric/model.py, rubric/runtime.py),
+grade's version and the expansion of its patterns (rubric/patterns.py) are the same. The
+entry holds only dicts, lists, strings and numbers, written with marshal: reading it runs no code,
+as with the JSON it replaced (4x slower to read: a tenth of a cold start) and unlike the pickle
+before that. The compiled regular expressions are stored beside it as sre opcode lists (plain
+integers), with the literal prefixes grade.core.scan derives from each. The file starts with a
 SHA-256 of the rest, checked before anything is parsed: opcodes fed back to the interpreter (and
-marshal's own reader) can crash it when damaged. An entry that cannot be read or parsed is
-rebuilt; a cache that cannot be written is skipped.
+marshal's own reader) can crash it when damaged. An entry that cannot be read or parsed is rebuilt;
+a cache that cannot be written is skipped.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def _stamp(files: list[Path]) -> list[list[str | None]]:
 
 def _cache_file(folder: Path, path: Path) -> Path:
     types = Path(runtime.__file__)
-    model = hashlib.sha256(types.read_bytes() + types.with_name("model.py").read_bytes()).hexdigest()
+    model = hashlib.sha256(types.read_bytes() + types.with_name("model.py").read_bytes()
+                           + types.with_name("patterns.py").read_bytes()).hexdigest()
     key = hashlib.sha256(f"{FORMAT}|{__version__}|{model}|{path}".encode()).hexdigest()[:24]
     return folder / f"{key}.marshal"
 

@@ -345,14 +345,15 @@ class _Index:
     answer's text after its title, say): then the positions are found in that index and shifted,
     their keys being the same."""
 
-    def __init__(self, text: str, within: _Index | None = None) -> None:
+    def __init__(self, text: str, within: _Index | None = None, folded_tail: str = "") -> None:
         self.text = text
         self._within = within
         self._offset = len(within.text) - len(text) if within else 0
         if within:
             self.folded = within.folded[self._offset:]
-        else:
-            self.folded = _DIGIT.sub("0", text)  # \d is exactly the characters str.isdecimal() accepts
+        else:  # \d is exactly the characters str.isdecimal() accepts; `folded_tail`: the end, folded already
+            head = text[:len(text) - len(folded_tail)]
+            self.folded = _DIGIT.sub("0", head) + folded_tail
         self._kinds: list[_Starts | None] = [None, None, None]
         self._batch: dict[int, list[int]] | None = None  # positions by slot of the registered patterns
         self._batched = 0  # how many slots were registered when the batch was found
@@ -394,6 +395,33 @@ class _Index:
         return found
 
 
+class _Around(_Index):
+    """The index of a text that ends with a text indexed before, after a short head (an answer's
+    title and a line break before its graded text, say) that ends in a character the look-behind
+    holds after: every position of the head is a candidate (a few, where a match may start or not),
+    and the positions of the rest are those of the inner index, shifted, the look-behind holding at
+    the same places and the same prefixes starting there."""
+
+    def __init__(self, text: str, inner: _Index) -> None:
+        super().__init__(text, None, inner.folded)
+        self._inner = inner
+        self._head = len(text) - len(inner.text)
+
+    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
+        head = self._head
+        return [*range(head), *(p + head for p in self._inner.positions(key, plan))]
+
+
+_AROUND_HEAD_MAX = 2_000  # characters of a head (see _Around), at most
+
+
+def _around(text: str, index: _Index) -> bool:
+    """Does `text` end with the text of `index` after a short head that the look-behind holds after?"""
+    head = len(text) - len(index.text)
+    return (0 < head <= _AROUND_HEAD_MAX and not isinstance(index, _Around) and text[head - 1] not in _ALNUM
+            and text.endswith(index.text))
+
+
 def _index(text: str, memo: dict, name: str) -> _Index:
     """The index of `text`, kept in `memo` under `name`."""
     key = ("scan_index", name, len(text))
@@ -401,7 +429,8 @@ def _index(text: str, memo: dict, name: str) -> _Index:
     if index is None:
         indexes = memo.setdefault("scan_indexes", [])
         within = next((i for i in indexes if i.holds_within(text)), None)
-        index = memo[key] = _Index(text, within)
+        inner = None if within else next((i for i in indexes if _around(text, i)), None)
+        index = memo[key] = _Around(text, inner) if inner else _Index(text, within)
         indexes.append(index)
     return index
 

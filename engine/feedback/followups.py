@@ -87,13 +87,13 @@ class _Asker:
     def _mentioned(self, component: str) -> bool:
         found = self._mentions.get(component)
         if found is None:
-            found = self._mentions[component] = self.phrases.mentions(self.view, component)
+            found = self._mentions[component] = self.phrases.mentions(self.view, component, self.doc.memo)
         return found
 
     def _stated(self, ask: str) -> bool:
         found = self._states.get(ask)
         if found is None:
-            found = self._states[ask] = self.phrases.states(self.view, ask)
+            found = self._states[ask] = self.phrases.states(self.view, ask, self.doc.memo)
         return found
 
     def fits(self, q: BankQuestion) -> bool:

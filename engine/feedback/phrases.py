@@ -13,16 +13,22 @@ import hashlib
 import json
 import marshal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..core import scan
 from ..core.document import Document, normalise
 from ..core.files import replace_atomically
 from ..core.regex_cache import RegexCompiler
 from ..paths import cache_dir
+from ..rubric import patterns
 from ..rubric.patterns import expand_pattern
 from ..rubric.runtime import Rubric
 
+_INDEXED_MIN = 100_000
+"""Characters of an answer below which a pattern is searched the plain way: working out its prefixes
+for the index (not kept between runs, unlike the detectors') costs more than the search there."""
 _QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
 
@@ -36,13 +42,23 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
     return compile(rf"(?<![a-z0-9])(?:{body})")
 
 
-def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] | None = None) -> bool:
+def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] | None = None,
+           memo: dict | None = None) -> bool:
+    """Does `pattern` match in `text` outside any match of `exclude`? With `memo` (a document's, for
+    its `answer_view`) and a long text the matches are found through grade.core.scan's index: the
+    same ones."""
     if pattern is None:
         return False
+    if memo is None or len(text) < _INDEXED_MIN:
+        def finditer(p: re.Pattern[str]) -> Iterator[re.Match[str]]:
+            return p.finditer(text)
+    else:
+        def finditer(p: re.Pattern[str]) -> Iterator[re.Match[str]]:
+            return scan.finditer(p, text, memo, "answer_view")
     if exclude is None:
-        return pattern.search(text) is not None
-    excluded = [m.span() for m in exclude.finditer(text)]
-    return any(not any(s < m.end() and m.start() < e for s, e in excluded) for m in pattern.finditer(text))
+        return next(finditer(pattern), None) is not None
+    excluded = [m.span() for m in finditer(exclude)]
+    return any(not any(s < m.end() and m.start() < e for s, e in excluded) for m in finditer(pattern))
 
 
 def answer_view(doc: Document) -> str:
@@ -75,14 +91,15 @@ class Phrases:
                       for aid, a in rubric.asks.items()}
 
     # ------------------------------------------------------------------ the answer
-    def mentions(self, answer: str, component: str) -> bool:
-        """Does the answer (normalised, see `answer_view`) mention this component?"""
+    def mentions(self, answer: str, component: str, memo: dict | None = None) -> bool:
+        """Does the answer (normalised, see `answer_view`) mention this component? `memo`: the
+        document's, when `answer` is its answer_view (see _found)."""
         c = self._components[component]
-        return _found(c.answer, answer, c.exclude)
+        return _found(c.answer, answer, c.exclude, memo)
 
-    def states(self, answer: str, ask: str) -> bool:
+    def states(self, answer: str, ask: str, memo: dict | None = None) -> bool:
         """Does the answer (normalised) already state this number or choice?"""
-        return _found(self._asks[ask][0], answer)
+        return _found(self._asks[ask][0], answer, memo=memo)
 
     def missing(self, answer: str, components: list[str]) -> list[str]:
         return [c for c in components if not self.mentions(answer, c)]
@@ -119,6 +136,7 @@ def _load(rubric: Rubric) -> Phrases:
     # vars(): the fields of these flat dataclasses, as dataclasses.asdict gives them but 10x faster
     data = {"components": {k: vars(v) for k, v in rubric.components.items()},
             "asks": {k: vars(v) for k, v in rubric.asks.items()}}
+    data["expansion"] = hashlib.sha256(Path(patterns.__file__).read_bytes()).hexdigest()  # how they became regexes
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     path = cache_dir() / "phrases" / f"{key}.marshal"
     try:  # marshal: plain data, read 3x faster than pickle, and reading it runs no code
