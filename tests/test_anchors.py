@@ -211,3 +211,16 @@ Tenants are the business units; each team owns its tables.
     for prompt in ("dq-observability", "privacy-dsr"):
         for f in grade_text(text, name="a.md", prompt=prompt).followups:
             assert not any(s in f.question for s in stock), f.question
+
+
+def test_the_compiled_anchors_are_kept_on_disk_for_the_next_start(isolated_home) -> None:
+    from grade.feedback.anchors import _load
+
+    rubric = get_rubric()[0]
+    first = _load(rubric)
+    assert list((isolated_home / "cache" / "anchors").glob("*.marshal"))
+    again = _load(rubric)  # from the disk cache
+    doc = parse("## Non-goals\n\n- We will not build a real-time API for partners.\n")
+    line = _line(doc, "real-time API")
+    assert again.role(doc, line, "We will not build a real-time API for partners") == NOT_DESIGN
+    assert first.role(doc, line, "We will not build a real-time API for partners") == NOT_DESIGN

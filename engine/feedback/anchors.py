@@ -20,11 +20,22 @@ A sentence's role is one of:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import marshal
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 from ..core.document import Document, normalise
+from ..core.files import replace_atomically
+from ..core.regex_cache import RegexCompiler
+from ..paths import cache_dir
+from ..rubric import patterns
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Rubric
+
+Compile = Callable[[str], "re.Pattern[str]"]
 
 NOT_DESIGN, OPEN, CONTEXT, DESIGN = "not_design", "open", "context", "design"
 _ROLES = (NOT_DESIGN, OPEN, CONTEXT)
@@ -35,8 +46,8 @@ _NUMBERING = re.compile(  # "2.", "4.1", "A)", "iv.", "Part 2:" before a heading
 MAX_LABEL_WORDS = 7
 
 
-def _compile(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile(joined_pattern(patterns)) if patterns else None
+def _compile(alternatives: list[str], compile: Compile = re.compile) -> re.Pattern[str] | None:
+    return compile(joined_pattern(alternatives)) if alternatives else None
 
 
 def _body(text: str) -> str:
@@ -60,13 +71,14 @@ def _is_label_line(text: str) -> bool:
 class Anchors:
     """A rubric's `[anchors]`, compiled once."""
 
-    def __init__(self, rubric: Rubric) -> None:
+    def __init__(self, rubric: Rubric, compile: Compile = re.compile) -> None:
         a = rubric.anchors
         self.rubric = rubric
-        self._where = {NOT_DESIGN: _compile(a.not_design), OPEN: _compile(a.open), CONTEXT: _compile(a.context)}
-        self._said = {NOT_DESIGN: _compile(a.not_design_sentence), OPEN: _compile(a.open_sentence),
-                      CONTEXT: _compile(a.context_sentence)}
-        self._choice = _compile(a.choice_question)
+        self._where = {NOT_DESIGN: _compile(a.not_design, compile), OPEN: _compile(a.open, compile),
+                       CONTEXT: _compile(a.context, compile)}
+        self._said = {NOT_DESIGN: _compile(a.not_design_sentence, compile),
+                      OPEN: _compile(a.open_sentence, compile), CONTEXT: _compile(a.context_sentence, compile)}
+        self._choice = _compile(a.choice_question, compile)
 
     def _placed(self, labels: list[str]) -> str:
         """The role a heading or label gives: its patterns match at the label's start (after any
@@ -141,8 +153,29 @@ _CACHE: dict[int, Anchors] = {}
 
 
 def anchors_for(rubric: Rubric) -> Anchors:
-    """The compiled anchors of a rubric, built once per rubric object."""
+    """The compiled anchors of a rubric, built once per rubric object; the compiled patterns are
+    kept on disk like the follow-up phrases' (grade.feedback.phrases), so a cold start does not
+    compile them again."""
     cached = _CACHE.get(id(rubric))
     if cached is None or cached.rubric is not rubric:
-        cached = _CACHE[id(rubric)] = Anchors(rubric)
+        cached = _CACHE[id(rubric)] = _load(rubric)
     return cached
+
+
+def _load(rubric: Rubric) -> Anchors:
+    data = {"anchors": vars(rubric.anchors),
+            "expansion": hashlib.sha256(Path(patterns.__file__).read_bytes()).hexdigest()}
+    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=list).encode()).hexdigest()[:20]
+    path = cache_dir() / "anchors" / f"{key}.marshal"
+    try:  # marshal: plain data; reading it runs no code
+        return Anchors(rubric, RegexCompiler(marshal.loads(path.read_bytes())).compile)
+    except Exception:  # noqa: BLE001 - a missing or foreign cache is rebuilt
+        pass
+    compiler = RegexCompiler()
+    anchors = Anchors(rubric, compiler.compile)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_atomically(path, marshal.dumps(compiler.record()))
+    except (OSError, ValueError):
+        pass
+    return anchors
