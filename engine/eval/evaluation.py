@@ -19,9 +19,10 @@ from ..errors import InputError
 from ..vocabulary import VERDICT_ORDER
 from .metrics import prf, quadratic_weighted_kappa, spearman
 
-SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
-"""fresh: written after the round-3 freeze; fresh2: after the round-4 freeze; fresh3 to fresh6: after the
-round-5 to round-8 freezes (evals/writers/round*/FROZEN.md)."""
+SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6",
+          "fresh7")
+"""fresh: written after the round-3 freeze; fresh2: after the round-4 freeze; fresh3 to fresh7: after the
+round-5 to round-9 freezes (evals/writers/round*/FROZEN.md)."""
 LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
 WRAP_WIDTH = 64
 VERDICTS = VERDICT_ORDER

@@ -24,8 +24,8 @@ ROWS = [
 HUMAN_KEYS = {"score_holistic_spearman": "holistic_spearman", "prompt_inference_accuracy": "prompt_agreement"}
 
 
-# The targets, on each held-out split (holdout, and fresh to fresh6: each written after a freeze of the rules).
-TARGET_SPLITS = ("holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+# The targets, on each held-out split (holdout, and fresh to fresh7: each written after a freeze of the rules).
+TARGET_SPLITS = ("holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 TARGETS = [
     ("verdict_accuracy", 0.85, "verdict accuracy >= 0.85"),
     ("level_qwk", 0.80, "level QWK >= 0.80"),
