@@ -90,3 +90,48 @@ def test_registered_patterns_found_in_one_pass_are_those_of_re(text):
         for pattern in ALL:
             want = [m.span() for m in pattern.finditer(whole)]
             assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want
+
+
+_SHAPES = [
+    "i " * 400,
+    "we'd not use flink, i'd never run a stream, i would not build it; i i we " * 6,
+    ", ".join(["dedupe by event_id because retries", "watermark 5 min", "MERGE on key", "partition by date",
+               "compact small files to 256 MB", "tenant_id in every key",
+               "we would keep the nightly batch because cost",
+               "SLO 5 s p95", "late events go to a side output"][i % 9] for i in range(60)).lower(),
+    "1 " * 300 + "5 s 10 min 3x 99.9% " * 10,
+]
+
+
+def test_a_guard_follows_past_a_wide_class():
+    pattern = re.compile(joined_pattern(["(i|we)( would|.d)? (not|never) (use|run)"]))
+    assert "i" in scan.first_chars(pattern.pattern, pattern.flags)  # `.d` ends the prefix there
+    check = scan.guard(pattern.pattern, pattern.flags)
+    assert check is not None
+    assert check.match("i'd not use") and check.match("i would not use") and check.match("we never run")
+    assert not check.match("i i i ") and not check.match("it is")
+
+
+@pytest.mark.parametrize("text", _SHAPES)
+def test_guarded_candidates_give_the_matches_of_a_full_scan(monkeypatch, text):
+    monkeypatch.setattr(scan, "GUARD_MIN", 0)  # every pattern with a guard is narrowed by it
+    memo: dict = {}
+    for pattern in ALL:
+        assert [m.span() for m in scan.finditer(pattern, text, memo)] == [m.span() for m in pattern.finditer(text)]
+        for start, end in ((0, len(text)), (3, len(text) // 2), (len(text) // 3, len(text) - 5)):
+            want = [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
+            assert scan.spans_in(pattern, text, start, end, memo) == want, (pattern.pattern[:80], start, end)
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=100)
+@given(text=texts)
+def test_guarded_scan_is_re_finditer(text):
+    saved, scan.GUARD_MIN = scan.GUARD_MIN, 0
+    try:
+        memo: dict = {}
+        for whole in ("title\n" + text, text):
+            for pattern in ALL:
+                want = [m.span() for m in pattern.finditer(whole)]
+                assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want
+    finally:
+        scan.GUARD_MIN = saved

@@ -21,6 +21,9 @@ Why this finds exactly what `finditer` finds, for any rubric:
 - matches are taken in order and never overlap (a candidate inside the last match is skipped),
   and none is empty, as with `finditer`.
 tests/test_fuzz.py checks this against `finditer` on random texts for every bundled pattern.
+A pattern with a prefix of a character or two ("i" of `(i|we)( would|.d)? not`) and many candidates
+in a text has them narrowed first by its `guard`, the same analysis followed past `.`, `\\w` and
+negated classes: a match starting anywhere passes it, so only positions no match starts at are dropped.
 Texts shorter than THRESHOLD are scanned with `finditer` (indexing would cost more there).
 """
 
@@ -32,6 +35,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import groupby
 
 THRESHOLD = 200
 """Characters; below this a text is scanned the plain way."""
@@ -46,6 +50,11 @@ recorded by another version are not used."""
 _LOOKBEHIND = "(?<![a-z0-9])"
 _DIGIT = re.compile(r"\d")
 _WORD_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0")
+_WILD = "\x00"  # in a prefix of `guard`'s analysis: any one character
+GUARD_MIN = 20_000
+"""Candidate positions of a pattern in a text, at least, before they are narrowed by its guard."""
+_GUARD_MAX = 400  # prefixes of a guard, at most
+_GUARD_SHORT = 2  # characters: a pattern with a prefix this short or shorter may have a guard
 
 
 class _Unknown(Exception):
@@ -72,29 +81,35 @@ def _class_chars(items) -> set[str] | None:
     return {_fold(c) for c in out}
 
 
-def _step(op, av, s: str, k: int) -> set[tuple[str, bool]]:
-    """(prefix so far, whether the element was followed to its end) after one parsed element."""
+def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
+    """(prefix so far, whether the element was followed to its end) after one parsed element. With
+    `wild`, an element that takes one character this analysis does not enumerate (`.`, `\\w`, a
+    negated class) is taken as _WILD, any character, and followed past (see `guard`)."""
     from re import _constants as C
 
     if op is C.LITERAL:
         return {(s + _fold(chr(av)), True)}
+    if wild and op in (C.ANY, C.NOT_LITERAL):
+        return {(s + _WILD, True)}
     if op is C.AT or op in (C.ASSERT, C.ASSERT_NOT):  # zero width: only ever narrows the matches
         return {(s, True)}
     if op is C.IN:
         chars = _class_chars(av)
-        return {(s, False)} if chars is None else {(s + c, True) for c in chars}
+        if chars is None:
+            return {(s + _WILD, True)} if wild else {(s, False)}
+        return {(s + c, True) for c in chars}
     if op is C.SUBPATTERN:
         if av[1] or av[2]:  # scoped flags, (?i:...) say: not followed
             raise _Unknown
-        return _prefixes(av[-1].data, s, k)
+        return _prefixes(av[-1].data, s, k, wild)
     if op is C.BRANCH:
         out: set[tuple[str, bool]] = set()
         for alternative in av[1]:
-            out |= _prefixes(alternative.data, s, k)
+            out |= _prefixes(alternative.data, s, k, wild)
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         low, high, body = av
-        once = _prefixes(body.data, s, k)
+        once = _prefixes(body.data, s, k, wild)
         if low == 0 and high == 1:
             return {(s, True)} | once
         if low == 1 and high == 1:
@@ -103,7 +118,7 @@ def _step(op, av, s: str, k: int) -> set[tuple[str, bool]]:
     return {(s, False)}  # anything else (., \w, a back-reference, an atomic group ...) ends the prefix
 
 
-def _prefixes(items, s: str, k: int) -> set[tuple[str, bool]]:
+def _prefixes(items, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
     states = {(s, True)}
     for op, av in items:
         nxt: set[tuple[str, bool]] = set()
@@ -111,14 +126,14 @@ def _prefixes(items, s: str, k: int) -> set[tuple[str, bool]]:
             if not followed or len(x) >= k:
                 nxt.add((x, False))
             else:
-                nxt |= _step(op, av, x, k)
+                nxt |= _step(op, av, x, k, wild)
         states = nxt
         if len(states) > _CAP:
             raise _Unknown
     return states
 
 
-def _derive(pattern: str, flags: int, k: int) -> frozenset[str] | None:
+def _derive(pattern: str, flags: int, k: int, wild: bool = False) -> frozenset[str] | None:
     from re import _parser
 
     try:
@@ -127,7 +142,7 @@ def _derive(pattern: str, flags: int, k: int) -> frozenset[str] | None:
             parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0 or parsed.state.flags & re.IGNORECASE:
             return None
-        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k)}
+        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k, wild)}
     except (_Unknown, re.error, RecursionError):
         return None
     return None if "" in found else frozenset(found)
@@ -160,6 +175,36 @@ def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     if found is None:  # too many long prefixes, say: the short ones may still do
         found = _derive(pattern, flags, 3)
     return found
+
+
+@lru_cache(maxsize=1024)
+def guard(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """A cheap check of a candidate position of `pattern` (in the folded text) that every match
+    starting there passes, or None when there is none better than the prefixes: the prefixes again,
+    but followed past an element that takes one character of a class too wide to enumerate (`.`,
+    `\\w`, `[^...]`: any character there, and what comes after it must follow). "i" is a prefix of
+    `(i|we)( would|.d)? not`, say; its guard asks for "i would not", "i?d not", "i not" and so on.
+    Worked out only for a pattern with many candidates in a text (GUARD_MIN), and not kept between
+    runs: the prefixes and plans recorded with the compiled rubric are those of `first_chars`."""
+    prefixes = first_chars(pattern, flags)
+    if prefixes is None or min(map(len, prefixes)) > _GUARD_SHORT:  # selective enough as they are
+        return None
+    found = _derive(pattern, flags, PREFIX_MAX, wild=True)
+    if found is None or len(found) > _GUARD_MAX or not any(_WILD in x for x in found):
+        return None
+    return re.compile(_trie(sorted(found)))
+
+
+def _trie(strings: list[str]) -> str:
+    """A regular expression matching where one of `strings` (sorted; _WILD: any character) starts,
+    factored by their first characters (sre tries the alternatives of a group one by one)."""
+    if "" in strings:
+        return ""
+    out = []
+    for first, group in groupby(strings, key=lambda x: x[0]):
+        head = "[\\s\\S]" if first == _WILD else re.escape(first)
+        out.append(head + _trie([x[1:] for x in group]))
+    return out[0] if len(out) == 1 else f"(?:{'|'.join(out)})"
 
 
 def _kind(ch: str) -> int:
@@ -445,7 +490,14 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> l
     key = ("scan_candidates", name, len(text), id(pattern))
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _index(text, memo, name).positions((pattern.pattern, pattern.flags), plan)
+        index = _index(text, memo, name)
+        found = index.positions((pattern.pattern, pattern.flags), plan)
+        if len(found) >= GUARD_MIN:  # many candidates: those its guard rules out are not tried
+            check = guard(pattern.pattern, pattern.flags)
+            if check is not None:
+                match, folded = check.match, index.folded
+                found = [p for p in found if match(folded, p)]
+        memo[key] = found
     return found
 
 
