@@ -55,6 +55,7 @@ GUARD_MIN = 20_000
 """Candidate positions of a pattern in a text, at least, before they are narrowed by its guard."""
 _GUARD_MAX = 400  # prefixes of a guard, at most
 _GUARD_SHORT = 2  # characters: a pattern with a prefix this short or shorter may have a guard
+_GUARD_SAMPLE = 500  # candidates the guard is tried on first: all of them only if it rules out enough
 
 
 class _Unknown(Exception):
@@ -190,8 +191,8 @@ def guard(pattern: str, flags: int) -> re.Pattern[str] | None:
     if prefixes is None or min(map(len, prefixes)) > _GUARD_SHORT:  # selective enough as they are
         return None
     found = _derive(pattern, flags, PREFIX_MAX, wild=True)
-    if found is None or len(found) > _GUARD_MAX or not any(_WILD in x for x in found):
-        return None
+    if found is None or len(found) > _GUARD_MAX or all(x in found for x in prefixes if len(x) <= _GUARD_SHORT):
+        return None  # none, or one that takes no short prefix further
     return re.compile(_trie(sorted(found)))
 
 
@@ -496,7 +497,9 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> l
             check = guard(pattern.pattern, pattern.flags)
             if check is not None:
                 match, folded = check.match, index.folded
-                found = [p for p in found if match(folded, p)]
+                sample = found[:_GUARD_SAMPLE]
+                if sum(1 for p in sample if match(folded, p)) < len(sample) * 0.9:  # else it hardly narrows
+                    found = [p for p in found if match(folded, p)]
         memo[key] = found
     return found
 
