@@ -20,18 +20,11 @@ A sentence's role is one of:
 
 from __future__ import annotations
 
-import hashlib
-import json
-import marshal
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 from ..core.document import Document, normalise
-from ..core.files import replace_atomically
-from ..core.regex_cache import RegexCompiler
-from ..paths import cache_dir
-from ..rubric import patterns
+from ..core.regex_cache import build_with_disk_cache
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Rubric
 
@@ -163,19 +156,5 @@ def anchors_for(rubric: Rubric) -> Anchors:
 
 
 def _load(rubric: Rubric) -> Anchors:
-    data = {"anchors": vars(rubric.anchors),
-            "expansion": hashlib.sha256(Path(patterns.__file__).read_bytes()).hexdigest()}
-    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=list).encode()).hexdigest()[:20]
-    path = cache_dir() / "anchors" / f"{key}.marshal"
-    try:  # marshal: plain data; reading it runs no code
-        return Anchors(rubric, RegexCompiler(marshal.loads(path.read_bytes())).compile)
-    except Exception:  # noqa: BLE001 - a missing or foreign cache is rebuilt
-        pass
-    compiler = RegexCompiler()
-    anchors = Anchors(rubric, compiler.compile)
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        replace_atomically(path, marshal.dumps(compiler.record()))
-    except (OSError, ValueError):
-        pass
-    return anchors
+    return build_with_disk_cache("anchors", {"anchors": vars(rubric.anchors)},
+                                 lambda compile: Anchors(rubric, compile))
