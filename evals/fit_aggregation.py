@@ -1,7 +1,12 @@
-"""Fit the aggregation (criterion levels -> score -> verdict) to interviewers' verdicts on dev.
+"""Fit the aggregation (criterion levels -> score -> verdict) to interviewers' verdicts on the training splits.
 
-    python evals/fit_aggregation.py            # fit on evals/corpus/dev, print the figures
+    python evals/fit_aggregation.py            # fit on the TRAIN_SPLITS, print the figures
     python evals/fit_aggregation.py --write    # ... and write the numbers into rubric/default.toml
+
+The training set is TRAIN_SPLITS: dev plus the fresh splits fresh..fresh5. Those fresh splits were
+each reported once, as they came out, in earlier rounds; having served as a test they are folded
+into training (more data: 317 answers instead of dev's 117). The splits still held out (holdout and
+the later fresh splits) are never read here. Below, "dev" in older wording means this training set.
 
 The model is an ordinal logistic regression over the rubric's section scores (each section's
 weighted share of its criteria's full value): latent = sum(w_s * x_s), verdict by two cut points.
@@ -19,7 +24,9 @@ mean of the accuracy from gold levels and from the grader's levels, averaged ove
 scales are computed inside each fold from its training answers). A cap (the seed's architect
 signals gate, ARCHITECT_REQUIRES, among them) is kept only when, out of fold on the first seed's
 folds, it makes more dev verdicts right than wrong; the gate's table is written empty otherwise.
-Only dev is read: holdout and fresh never choose anything. Pure Python, no dependency beyond the
+Only the TRAIN_SPLITS are read: holdout and the later fresh splits never choose anything. The
+folds are drawn over answers, so an answer's two rows (gold and grader levels) are always in the
+same fold. Pure Python, no dependency beyond the
 grader itself.
 """
 
@@ -53,16 +60,26 @@ SEEDS = [7, 11, 23]  # the first one's folds are the ones reported (and the caps
 BORDERLINE_CHOICES = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0]  # score points either side of a bar
 BORDERLINE_MAX_ACCURACY = 0.6  # the widest band whose dev verdicts are right no more often than this
 FOLDS = 5
+# The fitting set: dev plus the fresh splits already reported in earlier rounds (see the docstring).
+TRAIN_SPLITS = ["dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
 
 
-def load_dev() -> list[dict]:
-    """Dev answers: gold labels, plus the grader's own levels for the same text (`grader_levels`)."""
+def load_dev(cache: Path | None = None) -> list[dict]:
+    """Training answers (TRAIN_SPLITS): gold labels, plus the grader's own levels for the same text
+    (`grader_levels`). `cache`: a JSON file of those grader levels, written on first use (for
+    iterating on the aggregation alone; stale once the detectors change)."""
+    if cache and cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8"))
     rows = []
-    for path in sorted((ROOT / "corpus" / "dev").glob("*.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))
-        text = path.with_suffix(".md").read_text(encoding="utf-8")
-        result = grade_text(text, prompt=gold["prompt"], rubric_path=BUNDLED_RUBRIC)
-        rows.append({"id": path.stem, **gold, "grader_levels": {c.id: c.level for c in result.criteria}})
+    for split in TRAIN_SPLITS:
+        for path in sorted((ROOT / "corpus" / split).glob("*.json")):
+            gold = json.loads(path.read_text(encoding="utf-8"))
+            text = path.with_suffix(".md").read_text(encoding="utf-8")
+            result = grade_text(text, prompt=gold["prompt"], rubric_path=BUNDLED_RUBRIC)
+            rows.append({"id": f"{split}/{path.stem}", **gold,
+                         "grader_levels": {c.id: c.level for c in result.criteria}})
+    if cache:
+        cache.write_text(json.dumps(rows), encoding="utf-8")
     return rows
 
 
@@ -230,10 +247,11 @@ def write_rubric(path: Path, values: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="write the fitted numbers into rubric/default.toml")
+    parser.add_argument("--levels-cache", type=Path, help="JSON file caching the grader's levels (read if present)")
     args = parser.parse_args()
     rubric, _ = get_rubric(None)
     sections = [s.id for s in rubric.sections]
-    dev = load_dev()
+    dev = load_dev(args.levels_cache)
     ys = [VERDICTS.index(g["verdict"]) for g in dev]
     prompts = [g["prompt"] for g in dev]
     best = None
@@ -257,7 +275,8 @@ def main() -> None:
     w, cuts, scales, xs_gold, xs_grader = fit_fold(data, ys, list(range(len(ys))), penalty, per_prompt, steps=2500)
     on_gold = sum(predict(w, cuts, x) == y for x, y in zip(xs_gold, ys, strict=True)) / len(ys)
     on_grader = sum(predict(w, cuts, x) == y for x, y in zip(xs_grader, ys, strict=True)) / len(ys)
-    print(f"\nchosen: mention={mention} per_prompt={per_prompt} penalty={penalty}, fitted on {len(dev)} dev answers. "
+    print(f"\nchosen: mention={mention} per_prompt={per_prompt} penalty={penalty}, fitted on {len(dev)} training "
+          f"answers. "
           f"Cross-validated verdict accuracy (seed {SEEDS[0]}): {cv_gold:.3f} from gold levels, {cv_grader:.3f} "
           f"from the grader's levels (mean {(cv_gold + cv_grader) / 2:.3f}; over {len(SEEDS)} seeds "
           f"{cv_mean:.3f}); on all of dev: {on_gold:.3f} and {on_grader:.3f}")
