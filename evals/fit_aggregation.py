@@ -53,9 +53,12 @@ CAPS = list(CAP_KINDS)
 # The seed's architect signal (say what stays batch, and why) and the product-company bar on
 # multi-tenancy (an isolation model at all): tried as the `architect_requires` cap.
 ARCHITECT_REQUIRES = {"signals.streaming_restraint": 2, "structure.security.tenant_isolation": 1}
-MENTION_VALUES = [0.0, 0.1, 0.25, 0.4]
-PENALTIES = [0.005, 0.01, 0.02]
-PER_PROMPT = [False, True]  # section scores as they are, or times the prompt's scale
+# The grid, narrowed when the training set grew to 317 answers (a setting now takes about a minute):
+# on those answers, section scores without the prompt's scale lost (best 0.795 against 0.822 with
+# it), as did a penalty of 0.02 and "mentioned" worth 0.4 on dev alone.
+MENTION_VALUES = [0.0, 0.1, 0.25]
+PENALTIES = [0.005, 0.01]
+PER_PROMPT = [True]  # section scores times the prompt's scale (False: as they are)
 SEEDS = [7, 11, 23]  # the first one's folds are the ones reported (and the caps' test)
 BORDERLINE_CHOICES = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0]  # score points either side of a bar
 BORDERLINE_MAX_ACCURACY = 0.6  # the widest band whose dev verdicts are right no more often than this
