@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
+import sys
 import types
 import typing
 from collections.abc import Callable
 from dataclasses import field
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal, get_args, get_origin
 
 from ..records import record
 from ..vocabulary import Depth
@@ -288,6 +290,20 @@ def _same(value: Any) -> Any:
     return value
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _field_type(annotation: Any, namespace: dict[str, Any]) -> Any:
+    """A field's type, as get_type_hints gives it, when it names a dataclass of `namespace`; else
+    `object` (plain data, taken as it is), without evaluating the annotation: evaluating compiles
+    it, and compiling the rubric types' two hundred annotations was a fifth of loading a rubric."""
+    if not isinstance(annotation, str):
+        return annotation
+    if not any(dataclasses.is_dataclass(namespace.get(name)) for name in _NAME.findall(annotation)):
+        return object
+    return eval(annotation, namespace)  # noqa: S307 - this module's own annotations, as get_type_hints does
+
+
 def _converter(hint: Any) -> Callable[[Any], Any]:
     """A function that rebuilds a value of type `hint` from its JSON shape; made once per type."""
     known = _CONVERTERS.get(hint)
@@ -295,8 +311,9 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
         return known
     origin, args = get_origin(hint), get_args(hint)
     if dataclasses.is_dataclass(hint):
-        fields = get_type_hints(hint)
-        nested = [(f.name, c) for f in dataclasses.fields(hint) if (c := _converter(fields[f.name])) is not _same]
+        namespace = vars(sys.modules[hint.__module__])
+        nested = [(f.name, c) for f in dataclasses.fields(hint)
+                  if (c := _converter(_field_type(f.type, namespace))) is not _same]
 
         def convert(data: dict[str, Any]) -> Any:
             if nested:
