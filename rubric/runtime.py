@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
+import sys
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal, get_args, get_origin
 
+from ..records import record
 from ..vocabulary import Depth
 
 BUNDLED_RUBRIC = Path(__file__).with_name("default.toml")
@@ -32,7 +35,7 @@ class RubricError(Exception):
     """A rubric file that cannot be used; the message names the file, the entry and the problem."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Detector:
     """How to recognise one idea in normalised answer text (see rubric.model.Detector)."""
 
@@ -46,7 +49,7 @@ class Detector:
     examples: dict[str, list[str]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Criterion:
     """One rubric criterion: what it is, its section and weight, and the detectors that find it."""
 
@@ -61,7 +64,7 @@ class Criterion:
     core_correctness: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     """A section of the rubric (a part of the answer structure when it has a `part`)."""
 
@@ -73,7 +76,7 @@ class Section:
     strengths: bool = True  # its substantiated criteria may be praised as strengths
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PromptSpec:
     """A practice prompt: its id and number, the signals that identify it, its weights."""
 
@@ -86,7 +89,7 @@ class PromptSpec:
     weights: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CapMessages:
     """What the report says about each cap (defaults: rubric.model.CapMessages)."""
 
@@ -104,7 +107,7 @@ class CapMessages:
     architect_requires_explained: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Guide:
     """The interview-prep guide the rubric comes from, and where to find it."""
 
@@ -112,7 +115,7 @@ class Guide:
     where: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LLMWording:
     """The domain's words in the prompts sent to a model (defaults: rubric.model.LLMWording)."""
 
@@ -121,7 +124,7 @@ class LLMWording:
     substance_examples: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdicts:
     """The score bars and caps that turn a score into a verdict."""
 
@@ -142,7 +145,7 @@ class Verdicts:
     borderline_points: float
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Group:
     """Criteria that restate one idea: reported as one gap, strength and question."""
 
@@ -153,7 +156,7 @@ class Group:
     advice: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Component:
     """A component, layer or event a follow-up question may take for granted."""
 
@@ -163,7 +166,7 @@ class Component:
     exclude: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ask:
     """A number or choice a follow-up question may ask for."""
 
@@ -172,7 +175,7 @@ class Ask:
     question: list[str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Anchors:
     """Which sentences of an answer state its design (see rubric.model.Anchors)."""
 
@@ -186,7 +189,7 @@ class Anchors:
     targets: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BankQuestion:
     """A follow-up question of the rubric's bank."""
 
@@ -200,7 +203,7 @@ class BankQuestion:
     prompts: list[str] = field(default_factory=list)  # the practice prompts it fits; empty: every prompt
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rubric:
     """A validated rubric, as grading reads it."""
 
@@ -287,6 +290,20 @@ def _same(value: Any) -> Any:
     return value
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _field_type(annotation: Any, namespace: dict[str, Any]) -> Any:
+    """A field's type, as get_type_hints gives it, when it names a dataclass of `namespace`; else
+    `object` (plain data, taken as it is), without evaluating the annotation: evaluating compiles
+    it, and compiling the rubric types' two hundred annotations was a fifth of loading a rubric."""
+    if not isinstance(annotation, str):
+        return annotation
+    if not any(dataclasses.is_dataclass(namespace.get(name)) for name in _NAME.findall(annotation)):
+        return object
+    return eval(annotation, namespace)  # noqa: S307 - this module's own annotations, as get_type_hints does
+
+
 def _converter(hint: Any) -> Callable[[Any], Any]:
     """A function that rebuilds a value of type `hint` from its JSON shape; made once per type."""
     known = _CONVERTERS.get(hint)
@@ -294,8 +311,9 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
         return known
     origin, args = get_origin(hint), get_args(hint)
     if dataclasses.is_dataclass(hint):
-        fields = get_type_hints(hint)
-        nested = [(f.name, c) for f in dataclasses.fields(hint) if (c := _converter(fields[f.name])) is not _same]
+        namespace = vars(sys.modules[hint.__module__])
+        nested = [(f.name, c) for f in dataclasses.fields(hint)
+                  if (c := _converter(_field_type(f.type, namespace))) is not _same]
 
         def convert(data: dict[str, Any]) -> Any:
             if nested:

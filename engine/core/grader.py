@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Protocol
 from ..errors import GradeError, RubricInvalid
 from ..feedback.critique import build_critique
 from ..feedback.followups import choose_followups
+from ..records import record
 from ..rubric.runtime import Rubric, RubricError
 from .document import Document, parse
 from .matcher import FIRST_REGION, CompiledRubric, Hit, close_streams
@@ -108,7 +109,7 @@ def match_criteria(doc: Document, rubric: Rubric, matcher: CompiledRubric,
     return results
 
 
-@dataclass
+@record
 class RulesPass:
     """What the rules find in one answer: its document, the compiled rubric, the prompt and the levels."""
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from operator import add, itemgetter
 
+from ..records import record
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Detector, Rubric
 from . import scan
@@ -57,7 +58,7 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
     return compile(joined_pattern(patterns))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CompiledDetector:
     """A detector's patterns, each list compiled into one regex."""
 

@@ -16,6 +16,7 @@ import json
 import marshal
 import re
 import sys
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,9 +28,13 @@ try:  # private API, used exactly as re._compiler.compile uses it
     from re import _compiler, _parser
 
     _KEY = (sys.version, _sre.MAGIC, _sre.CODESIZE)
+    # stored, a pattern's opcodes are one bytes object of machine words (marshal reads it as one
+    # copy, where a list of ints is one object per opcode: most of the cache's reading time)
+    _WORD = next((t for t in "HIL" if array(t).itemsize == _sre.CODESIZE), None)
 except (ImportError, AttributeError):  # pragma: no cover - other Python implementations
     _sre = None
     _KEY = None
+    _WORD = None
 
 Compiled = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
@@ -52,6 +57,8 @@ class RegexCompiler:
         if entry is not None and _sre is not None:
             try:
                 flags, code, groups, groupindex, indexgroup = entry
+                if type(code) is bytes:
+                    code = array(_WORD, code).tolist()
                 return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
             except Exception:  # noqa: BLE001 - any mismatch: compile the ordinary way
                 pass
@@ -86,8 +93,16 @@ def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
     from .scan import ANALYSIS
 
     return {"key": list(record["key"] or ()),
-            "codes": {p: [e[0], list(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()},
+            "codes": {p: [e[0], _packed(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()},
             "scan": ANALYSIS, "prefixes": dict(record.get("prefixes") or {}), "plans": dict(record.get("plans") or {})}
+
+
+def _packed(code: list[int] | bytes) -> list[int] | bytes:
+    """A pattern's opcodes as kept on disk: the bytes of their machine words (a list where no array
+    type has sre's word size)."""
+    if type(code) is bytes or _WORD is None:
+        return code
+    return array(_WORD, code).tobytes()
 
 
 def record_from_json(data: Any) -> dict[str, Any] | None:
@@ -98,7 +113,12 @@ def record_from_json(data: Any) -> dict[str, Any] | None:
             return None
         codes: dict[str, Compiled] = {}
         for pattern, (flags, code, groups, groupindex, indexgroup) in data["codes"].items():
-            if not (isinstance(code, list) and isinstance(groupindex, dict) and isinstance(indexgroup, list)
+            if type(code) is bytes:  # packed words: whole words only
+                if _WORD is None or len(code) % _sre.CODESIZE:
+                    return None
+            elif not isinstance(code, list):
+                return None
+            if not (isinstance(groupindex, dict) and isinstance(indexgroup, list)
                     and type(flags) is int and type(groups) is int):
                 return None
             codes[pattern] = (flags, code, groups, groupindex, tuple(indexgroup))

@@ -7,14 +7,15 @@ grade.practice.attempts) pydantic validates them against these same classes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Literal
 
+from ..records import record
 from ..vocabulary import VERDICT_LABELS as VERDICT_LABELS  # where the reports import it from
 from ..vocabulary import Depth, Verdict
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Evidence:
     """A line of the answer that supports a criterion's level, and the words quoted from it."""
 
@@ -22,7 +23,7 @@ class Evidence:
     quote: str  # verbatim substring of that line
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class CriterionResult:
     """One criterion's level for an answer (0 missing, 1 mentioned, 2 substantiated) and its evidence."""
 
@@ -35,7 +36,7 @@ class CriterionResult:
     source: Literal["rules", "llm"] = "rules"
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class PartReport:
     """Whether one part of the expected answer structure is there, and where."""
 
@@ -47,7 +48,7 @@ class PartReport:
     via: Literal["heading", "content", "absent"]
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class StructureReport:
     """How the answer follows the rubric's answer structure."""
 
@@ -57,7 +58,7 @@ class StructureReport:
     basis: Literal["headings", "content"]
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class PromptReport:
     """Which practice prompt the answer is for, and how that was decided."""
 
@@ -67,7 +68,7 @@ class PromptReport:
     scores: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Followup:
     """A follow-up question an interviewer would ask, on one criterion at one depth."""
 
@@ -76,7 +77,7 @@ class Followup:
     question: str
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class CritiqueItem:
     """One line of the critique, with the criteria it is about (several when they restate one idea)."""
 
@@ -91,7 +92,7 @@ class CritiqueItem:
         return self.text
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Critique:
     """The interviewer-style critique: the verdict's reasons, gaps, strengths and next steps."""
 
@@ -103,7 +104,7 @@ class Critique:
     summary: str | None = None  # an interviewer's reading written by the LLM (--llm)
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class DiscardedClaim:
     """A level change the LLM proposed that was not applied, and why."""
 
@@ -114,7 +115,7 @@ class DiscardedClaim:
     reason: str
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class LLMReport:
     """What the LLM pass did to an answer's grade (see grade.llm.grading for the merge policy)."""
 
@@ -133,7 +134,7 @@ class LLMReport:
     """Lines that address the grader; none of the LLM's changes are applied when there are any."""
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class GradeResult:
     """Everything grading says about one answer (see `contract_json` for the stable JSON)."""
 

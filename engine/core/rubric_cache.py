@@ -31,7 +31,8 @@ from .files import replace_atomically
 from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
-FORMAT = 5  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans
+FORMAT = 6  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
+# 6: opcodes packed as bytes
 MAX_ENTRY_BYTES = 20_000_000
 
 

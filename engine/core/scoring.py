@@ -24,8 +24,7 @@ What each cap says is the rubric's (`[verdicts.messages]`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import record
 from ..rubric.runtime import Rubric
 from ..vocabulary import verdict_rank
 from .results import CriterionResult, Verdict
@@ -72,7 +71,7 @@ def borderline(value: float, rubric: Rubric) -> str | None:
     return min(near)[1] if near else None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Aggregate:
     """What the scoring rules make of a set of criterion levels."""
 

@@ -10,13 +10,12 @@ graded, scored and reported on its own; only what the candidate reads is per ide
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..core.results import CriterionResult
+from ..records import record
 from ..rubric.runtime import Group, Rubric
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Idea:
     """One idea of the answer: a criterion, or a group of criteria that restate it."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from ..core import scan
 from ..core.document import Document, normalise
 from ..core.regex_cache import build_with_disk_cache
+from ..records import record
 from ..rubric.patterns import expand_pattern
 from ..rubric.runtime import Rubric
 
@@ -64,7 +64,7 @@ def question_view(question: str) -> str:
     return normalise(_QUOTED.sub(" ", question))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Component:
     """A component's patterns: in an answer, in a question, and what excludes it."""
 
