@@ -416,11 +416,14 @@ class _Index:
             starts = self._kinds[kind] = _Starts.of(self.text, self.folded, kind)
         return starts
 
-    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
-        """Every position where a match of the pattern (`key`: its text and flags) could start, in order."""
+    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> tuple[list[int], int]:
+        """Every position where a match of the pattern (`key`: its text and flags) could start, in
+        order, each `offset` past it: those of the text this one is the end of, not shifted (a list of
+        half a million positions per pattern, shifted, was most of the time of '1 ' * 499,000), those
+        below `offset` not in this text."""
         if self._within is not None:
-            found, offset = self._within.positions(key, plan), self._offset
-            return [p - offset for p in found[bisect.bisect_left(found, offset):]] if offset else found
+            found, offset = self._within.positions(key, plan)
+            return found, offset + self._offset
         slot = _SLOTS.get(key)
         if slot is not None:
             if self._batch is None:
@@ -432,13 +435,13 @@ class _Index:
                 for positions in self._batch.values():
                     positions.sort()
             if slot < self._batched:
-                return self._batch.get(slot, [])
+                return self._batch.get(slot, []), 0
         found: list[int] = []
         for kind, prefixes in enumerate(plan):
             if prefixes[0] or prefixes[1]:
                 self._starts(kind).extend(found, prefixes)
         found.sort()
-        return found
+        return found, 0
 
 
 class _Around(_Index):
@@ -453,9 +456,11 @@ class _Around(_Index):
         self._inner = inner
         self._head = len(text) - len(inner.text)
 
-    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
+    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> tuple[list[int], int]:
         head = self._head
-        return [*range(head), *(p + head for p in self._inner.positions(key, plan))]
+        found, offset = self._inner.positions(key, plan)
+        shift = head - offset
+        return [*range(head), *(p + shift for p in found[bisect.bisect_left(found, offset):])], 0
 
 
 _AROUND_HEAD_MAX = 2_000  # characters of a head (see _Around), at most
@@ -481,8 +486,9 @@ def _index(text: str, memo: dict, name: str) -> _Index:
     return index
 
 
-def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> list[int] | None:
-    """Where `pattern` could match in `text` (kept in `memo`), or None to scan it the plain way."""
+def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> tuple[list[int], int] | None:
+    """Where `pattern` could match in `text` (kept in `memo`), or None to scan it the plain way: positions
+    each `offset` past the one in `text` (see _Index.positions), those below `offset` not in it."""
     if len(text) < THRESHOLD:
         return None
     plan = _plan(pattern.pattern, pattern.flags)
@@ -492,20 +498,22 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> l
     found = memo.get(key)
     if found is None:
         index = _index(text, memo, name)
-        found = index.positions((pattern.pattern, pattern.flags), plan)
+        found, offset = index.positions((pattern.pattern, pattern.flags), plan)
         if len(found) >= GUARD_MIN:  # many candidates: those its guard rules out are not tried
             check = guard(pattern.pattern, pattern.flags)
             if check is not None:
+                if offset:  # rare (the guard is not often taken): shifted to this text first
+                    found, offset = [p - offset for p in found[bisect.bisect_left(found, offset):]], 0
                 match, folded = check.match, index.folded
                 sample = found[:_GUARD_SAMPLE]
                 if sum(1 for p in sample if match(folded, p)) < len(sample) * 0.9:  # else it hardly narrows
                     found = [p for p in found if match(folded, p)]
-        memo[key] = found
+        found = memo[key] = (found, offset)
     return found
 
 
 def _matches(pattern: re.Pattern[str], text: str, positions: list[int], offset: int = 0) -> Iterator[re.Match[str]]:
-    last, previous = 0, -1
+    last, previous = 0, -1  # a position below `offset` (not in `text`) is below `last`: skipped
     match = pattern.match
     for p in positions:
         p -= offset
@@ -521,10 +529,10 @@ def _matches(pattern: re.Pattern[str], text: str, positions: list[int], offset: 
 def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> Iterator[re.Match[str]]:
     """The matches `pattern.finditer(text)` yields, in order. `memo` keeps the text's index under
     `name`, for the other patterns run over the same text."""
-    positions = _candidates(pattern, text, memo, name)
-    if positions is None:
+    candidates = _candidates(pattern, text, memo, name)
+    if candidates is None:
         return pattern.finditer(text)
-    return _matches(pattern, text, positions)
+    return _matches(pattern, text, *candidates)
 
 
 def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
@@ -552,7 +560,8 @@ class _Windows:
         # `memo` is not kept: this object lives in it, and a cycle would keep a document's caches
         # alive until the garbage collector runs
         self.pattern, self.text = pattern, text
-        self._positions = _candidates(pattern, text, memo, name)  # None: scanned the plain way
+        candidates = _candidates(pattern, text, memo, name)  # None: scanned the plain way
+        self._positions, self._offset = candidates if candidates is not None else (None, 0)
         if self._positions is not None:
             self._folded = _index(text, memo, name).folded
             self._prefixes = _prefix_tuple(pattern.pattern, pattern.flags)
@@ -568,16 +577,18 @@ class _Windows:
         positions, text = self._positions, self.text
         if positions is None:
             return [(m.start() + start, m.end() + start) for m in self.pattern.finditer(text[start:end])]
-        lo = bisect.bisect_left(positions, start)
-        hi = bisect.bisect_left(positions, end, lo)
-        at_start = start < end and (lo == hi or positions[lo] != start) and self._folded.startswith(
+        offset = self._offset
+        lo = bisect.bisect_left(positions, start + offset)
+        hi = bisect.bisect_left(positions, end + offset, lo)
+        at_start = start < end and (lo == hi or positions[lo] != start + offset) and self._folded.startswith(
             self._prefixes, start)
         if lo == hi and not at_start:
             return []
         window, match = text[start:end], self.pattern.match
         out: list[tuple[int, int]] = []
         last = start  # candidates inside the last match are skipped, as finditer does not overlap
-        for p in ([start, *positions[lo:hi]] if at_start else positions[lo:hi]):
+        within = positions[lo:hi] if not offset else [p - offset for p in positions[lo:hi]]
+        for p in ([start, *within] if at_start else within):
             if p < last:
                 continue
             m = match(window, p - start)
