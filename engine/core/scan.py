@@ -24,6 +24,8 @@ tests/test_fuzz.py checks this against `finditer` on random texts for every bund
 A pattern with a prefix of a character or two ("i" of `(i|we)( would|.d)? not`) and many candidates
 in a text has them narrowed first by its `guard`, the same analysis followed past `.`, `\\w` and
 negated classes: a match starting anywhere passes it, so only positions no match starts at are dropped.
+A repeat (`\\d+`, `(\\.\\d+)?`) is unrolled: its prefixes run on past it ("0 ms", "00ms" ...), so a run of
+numbers is no candidate of `\\d+ ?ms`; where that makes too many, the repeat ends the prefix as before.
 Texts shorter than THRESHOLD are scanned with `finditer` (indexing would cost more there).
 """
 
@@ -36,15 +38,16 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import groupby
+from re import _constants as C  # loaded with re: sre's parse of a pattern is read with it
 
 THRESHOLD = 200
 """Characters; below this a text is scanned the plain way."""
 PREFIX_MAX = 12
 """Characters of a pattern's literal prefixes that are followed (longer is more selective)."""
 _K = 6  # characters of the index keys
-_CAP = 4000  # prefixes per pattern, at most; past it prefixes of 3 characters, then the plain scan
+_CAP = 4000  # prefixes per pattern, at most; past it without unrolling, then of 3 characters, then the plain scan
 _MAX_CLASS = 40  # a character range wider than this is not enumerated
-ANALYSIS = f"1:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
+ANALYSIS = f"2:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
 """The version of the prefix analysis below (bump the first number on any change to it): prefixes
 recorded by another version are not used."""
 _LOOKBEHIND = "(?<![a-z0-9])"
@@ -67,8 +70,6 @@ def _fold(text: str) -> str:
 
 
 def _class_chars(items) -> set[str] | None:
-    from re import _constants as C
-
     out: set[str] = set()
     for op, av in items:
         if op is C.LITERAL:
@@ -82,12 +83,10 @@ def _class_chars(items) -> set[str] | None:
     return {_fold(c) for c in out}
 
 
-def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
+def _step(op, av, s: str, k: int, wild: bool = False, unroll: bool = True) -> set[tuple[str, bool]]:
     """(prefix so far, whether the element was followed to its end) after one parsed element. With
     `wild`, an element that takes one character this analysis does not enumerate (`.`, `\\w`, a
     negated class) is taken as _WILD, any character, and followed past (see `guard`)."""
-    from re import _constants as C
-
     if op is C.LITERAL:
         return {(s + _fold(chr(av)), True)}
     if wild and op in (C.ANY, C.NOT_LITERAL):
@@ -102,15 +101,17 @@ def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
     if op is C.SUBPATTERN:
         if av[1] or av[2]:  # scoped flags, (?i:...) say: not followed
             raise _Unknown
-        return _prefixes(av[-1].data, s, k, wild)
+        return _prefixes(av[-1].data, s, k, wild, unroll)
     if op is C.BRANCH:
         out: set[tuple[str, bool]] = set()
         for alternative in av[1]:
-            out |= _prefixes(alternative.data, s, k, wild)
+            out |= _prefixes(alternative.data, s, k, wild, unroll)
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         low, high, body = av
-        once = _prefixes(body.data, s, k, wild)
+        if unroll:
+            return _repeat(body.data, low, high, s, k, wild)
+        once = _prefixes(body.data, s, k, wild, unroll)  # analysis 1: a repeat but ? ends the prefix
         if low == 0 and high == 1:
             return {(s, True)} | once
         if low == 1 and high == 1:
@@ -119,7 +120,32 @@ def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
     return {(s, False)}  # anything else (., \w, a back-reference, an atomic group ...) ends the prefix
 
 
-def _prefixes(items, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
+def _repeat(body, low: int, high: int, s: str, k: int, wild: bool) -> set[tuple[str, bool]]:
+    """A repeat of `body` from `low` to `high` times, unrolled: after j times (low <= j <= high) what
+    follows it may come; `\\d+` is "0", "00", "000" ... each then followed, up to k characters (a
+    prefix of `\\d+ ?ms` ends "0 m" or "00m", not "0": a line of "1 1 1" holds none of them). A body
+    that may take no character is followed k + 1 times at most, then taken as unknown past there."""
+    out: set[tuple[str, bool]] = set()
+    going = {(s, True)}
+    for j in range(min(high, k + 1) + 1):
+        if j >= low:
+            out |= going
+        if j == high or not going:
+            return out
+        nxt: set[tuple[str, bool]] = set()
+        for x, followed in going:
+            if followed and len(x) < k:
+                for y, f in _prefixes(body, x, k, wild, True):
+                    (nxt if f else out).add((y, f))
+            else:
+                out.add((x, False))
+        going = nxt
+        if len(out) + len(going) > _CAP:
+            raise _Unknown
+    return out | {(x, False) for x, _ in going}  # repeated past k + 1 times: unknown from there
+
+
+def _prefixes(items, s: str, k: int, wild: bool = False, unroll: bool = True) -> set[tuple[str, bool]]:
     states = {(s, True)}
     for op, av in items:
         nxt: set[tuple[str, bool]] = set()
@@ -127,14 +153,14 @@ def _prefixes(items, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]
             if not followed or len(x) >= k:
                 nxt.add((x, False))
             else:
-                nxt |= _step(op, av, x, k, wild)
+                nxt |= _step(op, av, x, k, wild, unroll)
         states = nxt
         if len(states) > _CAP:
             raise _Unknown
     return states
 
 
-def _derive(pattern: str, flags: int, k: int, wild: bool = False) -> frozenset[str] | None:
+def _derive(pattern: str, flags: int, k: int, wild: bool = False, unroll: bool = True) -> frozenset[str] | None:
     from re import _parser
 
     try:
@@ -143,7 +169,7 @@ def _derive(pattern: str, flags: int, k: int, wild: bool = False) -> frozenset[s
             parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0 or parsed.state.flags & re.IGNORECASE:
             return None
-        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k, wild)}
+        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k, wild, unroll)}
     except (_Unknown, re.error, RecursionError):
         return None
     return None if "" in found else frozenset(found)
@@ -173,7 +199,9 @@ def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
         return None
     found = _derive(pattern, flags, PREFIX_MAX)
-    if found is None:  # too many long prefixes, say: the short ones may still do
+    if found is None:  # too many prefixes with the repeats unrolled: without, or the short ones, may still do
+        found = _derive(pattern, flags, PREFIX_MAX, unroll=False)
+    if found is None:
         found = _derive(pattern, flags, 3)
     return found
 
@@ -190,7 +218,7 @@ def guard(pattern: str, flags: int) -> re.Pattern[str] | None:
     prefixes = first_chars(pattern, flags)
     if prefixes is None or min(map(len, prefixes)) > _GUARD_SHORT:  # selective enough as they are
         return None
-    found = _derive(pattern, flags, PREFIX_MAX, wild=True)
+    found = _derive(pattern, flags, PREFIX_MAX, wild=True, unroll=False)  # unrolled: a tenth of a second more
     if found is None or len(found) > _GUARD_MAX or all(x in found for x in prefixes if len(x) <= _GUARD_SHORT):
         return None  # none, or one that takes no short prefix further
     return re.compile(_trie(sorted(found)))
