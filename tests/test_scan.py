@@ -5,6 +5,7 @@ an optional part, or with nothing the analysis can follow."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from grade.core import scan
@@ -22,6 +23,7 @@ USER_PATTERNS = [re.compile(joined_pattern(p)) for p in [
     [r"(a|b|c|d|e|f|g|h|i|j)[a-j][a-j][a-j][a-j]"],  # 10^5 prefixes: falls back to 3 characters
     [r"٣ days", r"é\w+", r"(?=stream)\w+"],
     [r"(foo)bar\1", r"(?>atomic)", r"change ?data ?capture"],
+    [r"\d{2,}(,\d{3})*\+? users", r"\d+(\.\d+)? ?(ms|s)\b", r"(x?)+yz", r"(ab|c)*d", r"a{3}b{2,}c", r"0*1 ?2"],
 ]]
 ALL = _PATTERNS + USER_PATTERNS
 texts = st.one_of(scan_texts, st.text(alphabet="abcxyz 0123٣é$~<>(),.\n-", max_size=300))
@@ -135,3 +137,50 @@ def test_guarded_scan_is_re_finditer(text):
                 assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want
     finally:
         scan.GUARD_MIN = saved
+
+
+def test_a_repeat_is_followed_past():
+    # unrolled: the prefixes of `\d+ ?ms` end past the digits, so a run of "1 1 1" holds no candidate
+    pattern = re.compile(joined_pattern([r"\d+ ?ms"]))
+    prefixes = scan.first_chars(pattern.pattern, pattern.flags)
+    assert {"0 ms", "0ms", "00 ms", "0000000000ms"} <= prefixes and "0" not in prefixes
+    assert all(len(x) >= 3 for x in prefixes)
+    assert [m.span() for m in scan.finditer(pattern, "1 " * 300 + "5 ms", {})] == [(600, 604)]
+
+
+def _one_line(size: int) -> list[str]:
+    """The one-line shapes of the 1 MB hardening probe, cut to `size` characters."""
+    words = (Path(__file__).resolve().parent.parent / "answers" / "privacy-dsr.md").read_text(encoding="utf-8").split()
+    line = ", ".join(" ".join(words[i:i + 6]) for i in range(0, len(words), 6))
+    claims = ", ".join(["dedupe by event_id because retries", "watermark 5 min", "MERGE on key", "partition by date",
+                        "compact small files to 256 MB", "tenant_id in every key",
+                        "we would keep the nightly batch because cost", "SLO 5 s p95",
+                        "late events go to a side output"][i % 9] for i in range(size // 10))
+    return [(line * (size // len(line) + 1))[:size], claims[:size], ("1 " * size)[:size],
+            ("1 2 3 " * size)[:size - 40] + " 5 ms 10 min 3x 99.9% 2 tb/day"]
+
+
+@pytest.mark.parametrize("shape", range(4))
+def test_long_one_line_shapes_scan_as_re(shape):
+    text = _one_line(30_000)[shape].lower()
+    for first, second in (("title\n" + text, text), (text, "title\n" + text)):  # within, and around
+        memo: dict = {}
+        for whole in (first, second):
+            for pattern in _PATTERNS:
+                want = [m.span() for m in pattern.finditer(whole)]
+                assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want, pattern.pattern[:80]
+                lo, hi = len(whole) // 3, len(whole) // 3 + 5_000
+                want = [(m.start() + lo, m.end() + lo) for m in pattern.finditer(whole[lo:hi])]
+                assert scan.spans_in(pattern, whole, lo, hi, memo) == want, pattern.pattern[:80]
+
+
+@pytest.mark.parametrize("shape", range(4))
+def test_long_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape):
+    """The indexed scan grades such an answer exactly as `re.finditer` over the whole text would."""
+    from grade.core.grader import grade_text
+
+    monkeypatch.setattr(scan, "THRESHOLD", 200)
+    text = _one_line(40_000)[shape]
+    fast = grade_text(text, name="x.md").contract_json()
+    monkeypatch.setattr(scan, "THRESHOLD", 10**9)  # every pattern scanned the plain way
+    assert grade_text(text, name="x.md").contract_json() == fast

@@ -24,6 +24,8 @@ tests/test_fuzz.py checks this against `finditer` on random texts for every bund
 A pattern with a prefix of a character or two ("i" of `(i|we)( would|.d)? not`) and many candidates
 in a text has them narrowed first by its `guard`, the same analysis followed past `.`, `\\w` and
 negated classes: a match starting anywhere passes it, so only positions no match starts at are dropped.
+A repeat (`\\d+`, `(\\.\\d+)?`) is unrolled: its prefixes run on past it ("0 ms", "00ms" ...), so a run of
+numbers is no candidate of `\\d+ ?ms`; where that makes too many, the repeat ends the prefix as before.
 Texts shorter than THRESHOLD are scanned with `finditer` (indexing would cost more there).
 """
 
@@ -36,15 +38,16 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import groupby
+from re import _constants as C  # loaded with re: sre's parse of a pattern is read with it
 
 THRESHOLD = 200
 """Characters; below this a text is scanned the plain way."""
 PREFIX_MAX = 12
 """Characters of a pattern's literal prefixes that are followed (longer is more selective)."""
 _K = 6  # characters of the index keys
-_CAP = 4000  # prefixes per pattern, at most; past it prefixes of 3 characters, then the plain scan
+_CAP = 4000  # prefixes per pattern, at most; past it without unrolling, then of 3 characters, then the plain scan
 _MAX_CLASS = 40  # a character range wider than this is not enumerated
-ANALYSIS = f"1:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
+ANALYSIS = f"2:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
 """The version of the prefix analysis below (bump the first number on any change to it): prefixes
 recorded by another version are not used."""
 _LOOKBEHIND = "(?<![a-z0-9])"
@@ -67,8 +70,6 @@ def _fold(text: str) -> str:
 
 
 def _class_chars(items) -> set[str] | None:
-    from re import _constants as C
-
     out: set[str] = set()
     for op, av in items:
         if op is C.LITERAL:
@@ -82,12 +83,10 @@ def _class_chars(items) -> set[str] | None:
     return {_fold(c) for c in out}
 
 
-def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
+def _step(op, av, s: str, k: int, wild: bool = False, unroll: bool = True) -> set[tuple[str, bool]]:
     """(prefix so far, whether the element was followed to its end) after one parsed element. With
     `wild`, an element that takes one character this analysis does not enumerate (`.`, `\\w`, a
     negated class) is taken as _WILD, any character, and followed past (see `guard`)."""
-    from re import _constants as C
-
     if op is C.LITERAL:
         return {(s + _fold(chr(av)), True)}
     if wild and op in (C.ANY, C.NOT_LITERAL):
@@ -102,15 +101,17 @@ def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
     if op is C.SUBPATTERN:
         if av[1] or av[2]:  # scoped flags, (?i:...) say: not followed
             raise _Unknown
-        return _prefixes(av[-1].data, s, k, wild)
+        return _prefixes(av[-1].data, s, k, wild, unroll)
     if op is C.BRANCH:
         out: set[tuple[str, bool]] = set()
         for alternative in av[1]:
-            out |= _prefixes(alternative.data, s, k, wild)
+            out |= _prefixes(alternative.data, s, k, wild, unroll)
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         low, high, body = av
-        once = _prefixes(body.data, s, k, wild)
+        if unroll:
+            return _repeat(body.data, low, high, s, k, wild)
+        once = _prefixes(body.data, s, k, wild, unroll)  # analysis 1: a repeat but ? ends the prefix
         if low == 0 and high == 1:
             return {(s, True)} | once
         if low == 1 and high == 1:
@@ -119,7 +120,32 @@ def _step(op, av, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
     return {(s, False)}  # anything else (., \w, a back-reference, an atomic group ...) ends the prefix
 
 
-def _prefixes(items, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]]:
+def _repeat(body, low: int, high: int, s: str, k: int, wild: bool) -> set[tuple[str, bool]]:
+    """A repeat of `body` from `low` to `high` times, unrolled: after j times (low <= j <= high) what
+    follows it may come; `\\d+` is "0", "00", "000" ... each then followed, up to k characters (a
+    prefix of `\\d+ ?ms` ends "0 m" or "00m", not "0": a line of "1 1 1" holds none of them). A body
+    that may take no character is followed k + 1 times at most, then taken as unknown past there."""
+    out: set[tuple[str, bool]] = set()
+    going = {(s, True)}
+    for j in range(min(high, k + 1) + 1):
+        if j >= low:
+            out |= going
+        if j == high or not going:
+            return out
+        nxt: set[tuple[str, bool]] = set()
+        for x, followed in going:
+            if followed and len(x) < k:
+                for y, f in _prefixes(body, x, k, wild, True):
+                    (nxt if f else out).add((y, f))
+            else:
+                out.add((x, False))
+        going = nxt
+        if len(out) + len(going) > _CAP:
+            raise _Unknown
+    return out | {(x, False) for x, _ in going}  # repeated past k + 1 times: unknown from there
+
+
+def _prefixes(items, s: str, k: int, wild: bool = False, unroll: bool = True) -> set[tuple[str, bool]]:
     states = {(s, True)}
     for op, av in items:
         nxt: set[tuple[str, bool]] = set()
@@ -127,14 +153,14 @@ def _prefixes(items, s: str, k: int, wild: bool = False) -> set[tuple[str, bool]
             if not followed or len(x) >= k:
                 nxt.add((x, False))
             else:
-                nxt |= _step(op, av, x, k, wild)
+                nxt |= _step(op, av, x, k, wild, unroll)
         states = nxt
         if len(states) > _CAP:
             raise _Unknown
     return states
 
 
-def _derive(pattern: str, flags: int, k: int, wild: bool = False) -> frozenset[str] | None:
+def _derive(pattern: str, flags: int, k: int, wild: bool = False, unroll: bool = True) -> frozenset[str] | None:
     from re import _parser
 
     try:
@@ -143,7 +169,7 @@ def _derive(pattern: str, flags: int, k: int, wild: bool = False) -> frozenset[s
             parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0 or parsed.state.flags & re.IGNORECASE:
             return None
-        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k, wild)}
+        found = {x[:k] for x, _ in _prefixes(parsed.data, "", k, wild, unroll)}
     except (_Unknown, re.error, RecursionError):
         return None
     return None if "" in found else frozenset(found)
@@ -173,7 +199,9 @@ def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
         return None
     found = _derive(pattern, flags, PREFIX_MAX)
-    if found is None:  # too many long prefixes, say: the short ones may still do
+    if found is None:  # too many prefixes with the repeats unrolled: without, or the short ones, may still do
+        found = _derive(pattern, flags, PREFIX_MAX, unroll=False)
+    if found is None:
         found = _derive(pattern, flags, 3)
     return found
 
@@ -190,7 +218,7 @@ def guard(pattern: str, flags: int) -> re.Pattern[str] | None:
     prefixes = first_chars(pattern, flags)
     if prefixes is None or min(map(len, prefixes)) > _GUARD_SHORT:  # selective enough as they are
         return None
-    found = _derive(pattern, flags, PREFIX_MAX, wild=True)
+    found = _derive(pattern, flags, PREFIX_MAX, wild=True, unroll=False)  # unrolled: a tenth of a second more
     if found is None or len(found) > _GUARD_MAX or all(x in found for x in prefixes if len(x) <= _GUARD_SHORT):
         return None  # none, or one that takes no short prefix further
     return re.compile(_trie(sorted(found)))
@@ -416,11 +444,14 @@ class _Index:
             starts = self._kinds[kind] = _Starts.of(self.text, self.folded, kind)
         return starts
 
-    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
-        """Every position where a match of the pattern (`key`: its text and flags) could start, in order."""
+    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> tuple[list[int], int]:
+        """Every position where a match of the pattern (`key`: its text and flags) could start, in
+        order, each `offset` past it: those of the text this one is the end of, not shifted (a list of
+        half a million positions per pattern, shifted, was most of the time of '1 ' * 499,000), those
+        below `offset` not in this text."""
         if self._within is not None:
-            found, offset = self._within.positions(key, plan), self._offset
-            return [p - offset for p in found[bisect.bisect_left(found, offset):]] if offset else found
+            found, offset = self._within.positions(key, plan)
+            return found, offset + self._offset
         slot = _SLOTS.get(key)
         if slot is not None:
             if self._batch is None:
@@ -432,13 +463,13 @@ class _Index:
                 for positions in self._batch.values():
                     positions.sort()
             if slot < self._batched:
-                return self._batch.get(slot, [])
+                return self._batch.get(slot, []), 0
         found: list[int] = []
         for kind, prefixes in enumerate(plan):
             if prefixes[0] or prefixes[1]:
                 self._starts(kind).extend(found, prefixes)
         found.sort()
-        return found
+        return found, 0
 
 
 class _Around(_Index):
@@ -453,9 +484,11 @@ class _Around(_Index):
         self._inner = inner
         self._head = len(text) - len(inner.text)
 
-    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> list[int]:
+    def positions(self, key: tuple[str, int], plan: tuple[_Kind, _Kind, _Kind]) -> tuple[list[int], int]:
         head = self._head
-        return [*range(head), *(p + head for p in self._inner.positions(key, plan))]
+        found, offset = self._inner.positions(key, plan)
+        shift = head - offset
+        return [*range(head), *(p + shift for p in found[bisect.bisect_left(found, offset):])], 0
 
 
 _AROUND_HEAD_MAX = 2_000  # characters of a head (see _Around), at most
@@ -481,8 +514,9 @@ def _index(text: str, memo: dict, name: str) -> _Index:
     return index
 
 
-def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> list[int] | None:
-    """Where `pattern` could match in `text` (kept in `memo`), or None to scan it the plain way."""
+def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> tuple[list[int], int] | None:
+    """Where `pattern` could match in `text` (kept in `memo`), or None to scan it the plain way: positions
+    each `offset` past the one in `text` (see _Index.positions), those below `offset` not in it."""
     if len(text) < THRESHOLD:
         return None
     plan = _plan(pattern.pattern, pattern.flags)
@@ -492,20 +526,22 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> l
     found = memo.get(key)
     if found is None:
         index = _index(text, memo, name)
-        found = index.positions((pattern.pattern, pattern.flags), plan)
+        found, offset = index.positions((pattern.pattern, pattern.flags), plan)
         if len(found) >= GUARD_MIN:  # many candidates: those its guard rules out are not tried
             check = guard(pattern.pattern, pattern.flags)
             if check is not None:
+                if offset:  # rare (the guard is not often taken): shifted to this text first
+                    found, offset = [p - offset for p in found[bisect.bisect_left(found, offset):]], 0
                 match, folded = check.match, index.folded
                 sample = found[:_GUARD_SAMPLE]
                 if sum(1 for p in sample if match(folded, p)) < len(sample) * 0.9:  # else it hardly narrows
                     found = [p for p in found if match(folded, p)]
-        memo[key] = found
+        found = memo[key] = (found, offset)
     return found
 
 
 def _matches(pattern: re.Pattern[str], text: str, positions: list[int], offset: int = 0) -> Iterator[re.Match[str]]:
-    last, previous = 0, -1
+    last, previous = 0, -1  # a position below `offset` (not in `text`) is below `last`: skipped
     match = pattern.match
     for p in positions:
         p -= offset
@@ -521,10 +557,10 @@ def _matches(pattern: re.Pattern[str], text: str, positions: list[int], offset: 
 def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> Iterator[re.Match[str]]:
     """The matches `pattern.finditer(text)` yields, in order. `memo` keeps the text's index under
     `name`, for the other patterns run over the same text."""
-    positions = _candidates(pattern, text, memo, name)
-    if positions is None:
+    candidates = _candidates(pattern, text, memo, name)
+    if candidates is None:
         return pattern.finditer(text)
-    return _matches(pattern, text, positions)
+    return _matches(pattern, text, *candidates)
 
 
 def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
@@ -552,7 +588,8 @@ class _Windows:
         # `memo` is not kept: this object lives in it, and a cycle would keep a document's caches
         # alive until the garbage collector runs
         self.pattern, self.text = pattern, text
-        self._positions = _candidates(pattern, text, memo, name)  # None: scanned the plain way
+        candidates = _candidates(pattern, text, memo, name)  # None: scanned the plain way
+        self._positions, self._offset = candidates if candidates is not None else (None, 0)
         if self._positions is not None:
             self._folded = _index(text, memo, name).folded
             self._prefixes = _prefix_tuple(pattern.pattern, pattern.flags)
@@ -568,16 +605,18 @@ class _Windows:
         positions, text = self._positions, self.text
         if positions is None:
             return [(m.start() + start, m.end() + start) for m in self.pattern.finditer(text[start:end])]
-        lo = bisect.bisect_left(positions, start)
-        hi = bisect.bisect_left(positions, end, lo)
-        at_start = start < end and (lo == hi or positions[lo] != start) and self._folded.startswith(
+        offset = self._offset
+        lo = bisect.bisect_left(positions, start + offset)
+        hi = bisect.bisect_left(positions, end + offset, lo)
+        at_start = start < end and (lo == hi or positions[lo] != start + offset) and self._folded.startswith(
             self._prefixes, start)
         if lo == hi and not at_start:
             return []
         window, match = text[start:end], self.pattern.match
         out: list[tuple[int, int]] = []
         last = start  # candidates inside the last match are skipped, as finditer does not overlap
-        for p in ([start, *positions[lo:hi]] if at_start else positions[lo:hi]):
+        within = positions[lo:hi] if not offset else [p - offset for p in positions[lo:hi]]
+        for p in ([start, *within] if at_start else within):
             if p < last:
                 continue
             m = match(window, p - start)
