@@ -420,3 +420,22 @@ def test_backfill_versioning_is_asked_only_on_a_backfill_claim(sentence: str, as
 ])
 def test_single_deletes_are_not_asked_of_a_design_that_batches_them(said: str) -> None:
     assert not _asker_for(f"- {said}\n").fits(_bank_q("deletes arrive one at a time"))
+
+
+def test_a_stock_question_on_a_cheap_missing_idea_does_not_pad_the_list():
+    """Feedback rounds 4-8: a stock question that stands in for a costlier missing idea whose questions
+    did not fit is useful about half the time, the further down the costs the less. Only the idea right
+    after the quota may stand in with one; past it, only an anchored question does (or the top-up to 3)."""
+    from grade.feedback.followups import MIN_FOLLOWUPS, PLAN, STOCK_REACH
+
+    text = ("# Plan\n\nChecks run after each load: row counts, null rates, freshness. "
+            "Alerts go to the owning team in Slack.\n")
+    result = grade_text(text, prompt="dq-observability")
+    rubric = get_rubric()[0]
+    missing = by_cost([i for i in ideas(result.criteria, rubric) if i.level == 0])
+    rank = {c: k for k, i in enumerate(missing) for c in i.criteria}
+    questions = result.followups
+    assert len(questions) == MIN_FOLLOWUPS  # the interviewer still asks three
+    stock = [q for q in questions if q.depth == "missing"]
+    assert all(rank[q.criterion] < PLAN[0] + STOCK_REACH for q in stock[:PLAN[0]])
+    assert not any(q.question.startswith("How does the platform learn what normal looks like") for q in questions)
