@@ -189,8 +189,33 @@ def test_a_section_may_be_praised_unless_the_rubric_says_otherwise() -> None:
      "The same feature definitions are compiled to both the batch job and the streaming job, so training and serving "
      "compute identical values.", True),
     ("mechanics.cost_levers", "Warehouses auto-suspend after 5 minutes idle, which cut the compute bill by 30%.", True),
+    # round 8: a number or a "because" away from a word of the idea is not its mechanism
+    ("mechanics.backfill", "Alerts for the same table and check are grouped for 6 hours, so a table failing 20 "
+     "partitions in a backfill produces one alert, not twenty.", False),
+    ("mechanics.cost_levers", "That split is, frankly, the most important fact in the whole design, because it tells "
+     "us where not to spend money.", False),
+    ("mechanics.watermarks", "Watermark 10 min on the streaming aggregation.", True),
 ])
 def test_a_strength_cites_only_a_line_that_shows_the_named_idea(criterion: str, line: str, shows: bool) -> None:
     from grade.feedback.mechanism import shows_own_idea
 
     assert shows_own_idea(get_rubric()[1], criterion, line) is shows
+
+
+def test_a_framing_or_goal_sentence_is_not_praised() -> None:
+    """Round 8: "as I'd frame them" and "the goal here is" state the need; the mechanism is elsewhere."""
+    from grade.core.document import parse
+    from grade.feedback.anchors import anchors_for
+
+    rubric = get_rubric()[0]
+    text = ("# Feature store\n\n"
+            "So the two non-negotiables, as I'd frame them: point-in-time correct training sets, and one "
+            "definition of each feature used by both paths.\n\n"
+            "The goal here is to get data out of our production Postgres database and into a lakehouse.\n\n"
+            "Features are defined once in SQL and compiled to both the batch job and the streaming job.\n")
+    doc = parse(text)
+    anchors = anchors_for(rubric)
+    skew = "prompt.feature-store.skew_prevention"
+    assert not anchors.praisable(doc, 3, doc.lines[2].text, skew)
+    assert not anchors.praisable(doc, 5, doc.lines[4].text, "structure.decisions.lakehouse_vs_warehouse")
+    assert anchors.praisable(doc, 7, doc.lines[6].text, skew)

@@ -331,3 +331,111 @@ def test_bank_questions_requiring_a_component_elsewhere_are_checked_against_the_
     rubric = get_rubric()[0]
     q = next(f for f in rubric.followups if "competes with live jobs for the same cluster" in f.text)
     assert q.presupposes == ["backfill"] and q.requires == ["shared_compute"]
+
+
+def _bank_q(fragment: str):
+    return next(f for f in get_rubric()[0].followups if fragment in f.text)
+
+
+def _asker_for(text: str, prompt: str | None = None):
+    from grade.feedback.followups import _Asker
+
+    return _Asker(get_rubric()[0], parse(text), text, prompt)
+
+
+def _quotes(fragment: str, cid: str, level: int, sentence: str, prompt: str | None = None) -> bool:
+    """Would the bank question with `fragment` be asked on `sentence`, the only line of an answer?"""
+    q = _bank_q(fragment)
+    asker = _asker_for(f"- {sentence}\n", prompt)
+    return asker.fits(q) and asker.quote(_crit(cid, level, sentence), q.presupposes, q.text) is not None
+
+
+@pytest.mark.parametrize("sentence", [
+    "Upserts by key into Bigtable make retries safe",
+    "Flink re-emits the updated window, the upsert overwrites the old value in ClickHouse",
+])
+def test_rewriting_the_world_is_not_asked_of_an_upsert_by_key(sentence: str) -> None:
+    """Round 8: "the MERGE touches every file" posed on a key-value upsert that rewrites no files."""
+    assert not _quotes("rewriting the world", "structure.correctness.merges", 2, sentence)
+    assert _quotes("rewriting the world", "structure.correctness.merges", 2,
+                   "Gold tables use MERGE so reruns don't double count")
+
+
+@pytest.mark.parametrize("pruned", [
+    "Silver is bucketed by PK hash (merge pruning).",
+    "Silver is clustered by primary key hash for merge pruning.",
+    "MERGE INTO silver.events t USING b s ON t.event_date = s.event_date AND t.event_id = s.event_id",
+    "The merge condition includes the event_date partition column so only recent files are read.",
+])
+def test_rewriting_the_world_is_not_asked_of_a_pruned_merge(pruned: str) -> None:
+    asker = _asker_for(f"- Gold tables use MERGE so reruns don't double count.\n- {pruned}\n")
+    assert not asker.fits(_bank_q("rewriting the world"))
+
+
+@pytest.mark.parametrize("said", [
+    "The SDK assigns a UUID, batches, and retries with the same UUID.",
+    "Mobile retries send the same id.",
+    "SDK creates `event_id` (UUID v7) and retries with the same id.",
+])
+def test_regenerated_event_ids_are_not_asked_where_retries_reuse_the_id(said: str) -> None:
+    asker = _asker_for(f"- Flink drops duplicates on event_id within 24 h.\n- {said}\n")
+    assert not asker.fits(_bank_q("regenerates event ids"))
+    assert _asker_for("- Flink drops duplicates on event_id within 24 h.\n").fits(_bank_q("regenerates event ids"))
+
+
+def test_deletion_designs_get_no_event_id_backfill_or_product_freshness_stock_questions() -> None:
+    """Round 8: a DSR request id is not a producer's event id; a rebuild that propagates a delete is not
+    a backfill to version; product freshness and per-tenant reprocessing do not fit a deletion design."""
+    text = "- Requests are keyed by request_id; every step is idempotent, so retries are harmless.\n"
+    for fragment in ("regenerates event ids", "logic versioned so the backfill", "reprocess just theirs",
+                     "what freshness does the product actually need", "replayed from the event bus"):
+        assert not _asker_for(text, "privacy-dsr").fits(_bank_q(fragment))
+        assert "realtime-analytics" in _bank_q(fragment).prompts
+
+
+@pytest.mark.parametrize(("sentence", "asked"), [
+    ("max event-time partition landed vs expected schedule", False),
+    ("check_results is written with MERGE on (check_id, table, partition_key, window_start)", False),
+    ("a weekly rewrite compacts affected partitions so the delete files are applied", False),
+    ("Raw events land in a table partitioned by event date, clustered by tenant_id", True),
+    ("Backfills run per month partition against history with the versioned code", True),
+])
+def test_partition_key_questions_need_a_chosen_partition_key(sentence: str, asked: bool) -> None:
+    assert _quotes("cardinality does that partition key", "mechanics.partition_strategy", 1, sentence) is asked
+
+
+@pytest.mark.parametrize(("sentence", "asked"), [
+    ("Roadmap phase 2: roll out the rules engine and launch the dashboard", False),
+    ("Retries: a handler can be re-run safely", True),
+    ("If something is wrong we can reload the table with a full load", True),
+])
+def test_backfill_versioning_is_asked_only_on_a_backfill_claim(sentence: str, asked: bool) -> None:
+    assert _quotes("logic versioned so the backfill", "mechanics.backfill", 1, sentence,
+                   "cdc-lakehouse") is asked
+
+
+@pytest.mark.parametrize("said", [
+    "We queue requests and run one deletion pass per table per day.",
+    "A state machine runs weekly, collects all open requests into a dsr_batch table and deletes them in one go.",
+])
+def test_single_deletes_are_not_asked_of_a_design_that_batches_them(said: str) -> None:
+    assert not _asker_for(f"- {said}\n").fits(_bank_q("deletes arrive one at a time"))
+
+
+def test_a_stock_question_on_a_cheap_missing_idea_does_not_pad_the_list():
+    """Feedback rounds 4-8: a stock question that stands in for a costlier missing idea whose questions
+    did not fit is useful about half the time, the further down the costs the less. Only the idea right
+    after the quota may stand in with one; past it, only an anchored question does (or the top-up to 3)."""
+    from grade.feedback.followups import MIN_FOLLOWUPS, PLAN, STOCK_REACH
+
+    text = ("# Plan\n\nChecks run after each load: row counts, null rates, freshness. "
+            "Alerts go to the owning team in Slack.\n")
+    result = grade_text(text, prompt="dq-observability")
+    rubric = get_rubric()[0]
+    missing = by_cost([i for i in ideas(result.criteria, rubric) if i.level == 0])
+    rank = {c: k for k, i in enumerate(missing) for c in i.criteria}
+    questions = result.followups
+    assert len(questions) == MIN_FOLLOWUPS  # the interviewer still asks three
+    stock = [q for q in questions if q.depth == "missing"]
+    assert all(rank[q.criterion] < PLAN[0] + STOCK_REACH for q in stock[:PLAN[0]])
+    assert not any(q.question.startswith("How does the platform learn what normal looks like") for q in questions)

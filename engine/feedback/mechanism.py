@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Iterator
 
 from ..core.document import Document, normalise
@@ -89,12 +90,34 @@ def _unexcluded(pattern, exclude, norm: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if not any(s < xe and xs < e for xs, xe in out)]
 
 
+# A substance word that any topic's line may carry: a bare quantity ("1", "30 days", "6 hours", "2%") or a
+# connective ("because"). A connective beside a mention is a reason, not the idea's own mechanism; a
+# quantity is one only right beside the mention ("watermark 10 min"): "alerts grouped for 6 hours, so a
+# table failing 20 partitions in a backfill" is alert grouping, not a backfill plan (feedback round 8).
+_QUANTITY = re.compile(
+    r"[~<>]?\s*\d[\d.,]*\s*(%|x|k|m|b|ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|weeks?|"
+    r"months?|years?|[kmgt]b|rows?|events?|requests?)?")
+_CONNECTIVE = re.compile(r"because|since|so that|so|due to")
+QUANTITY_REACH = 12  # characters between a mention and a quantity that belongs to it
+
+
+def _own_substance(match: re.Match, start: int, end: int) -> bool:
+    """Is this substance match beside the mention at [start, end) the idea's own?"""
+    said = match.group(0).strip()
+    if _CONNECTIVE.fullmatch(said):
+        return False
+    if _QUANTITY.fullmatch(said):
+        return match.start() - end <= QUANTITY_REACH and start - match.end() <= QUANTITY_REACH
+    return True
+
+
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
     """Does `sentence` show the criterion's own idea, by its own detectors' terms: a `strong`
     phrasing of one of them, or a mention of it beside that detector's own `substance`? A number or
     a "because" (the generic cues that may raise a line in grading) next to a word of the idea is not
     enough for praise under the idea's title: "2% budget/1 h pages" names a budget, not a cost lever.
-    Mentions and strong phrasings in another sense (the detector's `exclude`) do not count."""
+    Mentions and strong phrasings in another sense (the detector's `exclude`) do not count, nor is a
+    substance that is only a connective, or a quantity away from the mention, the idea's own."""
     norm = normalise(sentence)
     spec = matcher.rubric.criterion(criterion_id)
     for name in spec.detectors:
@@ -108,6 +131,6 @@ def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) ->
         own = list(d.substance.finditer(norm))
         for s, e in _unexcluded(d.mention, d.exclude, norm):
             # the substance beside the mention, not inside it
-            if any(not (s <= m.start() and m.end() <= e) for m in own):
+            if any(not (s <= m.start() and m.end() <= e) and _own_substance(m, s, e) for m in own):
                 return True
     return False
