@@ -44,6 +44,7 @@ from pathlib import Path
 from grade.core.grader import get_rubric, grade_text
 from grade.core.results import CriterionResult
 from grade.core.scoring import aggregate, section_scores
+from grade.eval.evaluation import TRAINING_SPLITS
 from grade.rubric.model import load_rubric
 from grade.rubric.runtime import BUNDLED_RUBRIC, CAP_KINDS, Rubric
 
@@ -64,7 +65,7 @@ BORDERLINE_CHOICES = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0]  # score points either side 
 BORDERLINE_MAX_ACCURACY = 0.6  # the widest band whose dev verdicts are right no more often than this
 FOLDS = 5
 # The fitting set: dev plus the fresh splits already reported in earlier rounds (see the docstring).
-TRAIN_SPLITS = ["dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
+TRAIN_SPLITS = list(TRAINING_SPLITS)
 
 
 def load_dev(cache: Path | None = None) -> list[dict]:
@@ -282,7 +283,7 @@ def main() -> None:
           f"answers. "
           f"Cross-validated verdict accuracy (seed {SEEDS[0]}): {cv_gold:.3f} from gold levels, {cv_grader:.3f} "
           f"from the grader's levels (mean {(cv_gold + cv_grader) / 2:.3f}; over {len(SEEDS)} seeds "
-          f"{cv_mean:.3f}); on all of dev: {on_gold:.3f} and {on_grader:.3f}")
+          f"{cv_mean:.3f}); on all training answers: {on_gold:.3f} and {on_grader:.3f}")
     total = sum(w)
     weights = {s: round(100 * wi / total, 2) for s, wi in zip(sections, w, strict=True)}
     senior, architect = (round(100 * c / total, 1) for c in cuts)
@@ -295,15 +296,15 @@ def main() -> None:
     for width in BORDERLINE_CHOICES:
         near = [ok for sc, ok in scores if min(abs(sc - b) for b in bars) < width]
         rate = sum(near) / len(near) if near else 1.0
-        print(f"within {width:g} points of a bar: {len(near)} dev verdicts, {rate:.2f} right")
+        print(f"within {width:g} points of a bar: {len(near)} training verdicts, {rate:.2f} right")
         if near and rate <= BORDERLINE_MAX_ACCURACY:
             borderline = width
     # Caps (the architect signals gate among them): each is tried alone on top of the fitted score,
     # out of fold; it is kept only where it makes more held-out dev verdicts right than wrong.
     kept = []
     for cap, (with_cap, without) in cap_effects(rubric, sections, dev, data, ys, mention, penalty, per_prompt).items():
-        print(f"cap {cap}: {with_cap}/{2 * len(dev)} held-out dev verdicts (gold and grader levels) right with it, "
-              f"{without} without")
+        print(f"cap {cap}: {with_cap}/{2 * len(dev)} held-out training verdicts (gold and grader levels) "
+              f"right with it, {without} without")
         if with_cap > without:
             kept.append(cap)
     gate = ARCHITECT_REQUIRES if "architect_requires" in kept else {}
@@ -327,8 +328,8 @@ def main() -> None:
     written = load_rubric(BUNDLED_RUBRIC)  # read afresh: get_rubric caches the rubric as it was
     right = [sum(aggregate(_criteria(written, g[key], g["prompt"]), written, g["prompt"]).verdict == g["verdict"]
                  for g in dev) / len(dev) for key in ("levels", "grader_levels")]
-    print(f"wrote {BUNDLED_RUBRIC}; as written, verdict accuracy on all of dev: {right[0]:.3f} from gold levels, "
-          f"{right[1]:.3f} from the grader's levels")
+    print(f"wrote {BUNDLED_RUBRIC}; as written, verdict accuracy on all training answers: {right[0]:.3f} "
+          f"from gold levels, {right[1]:.3f} from the grader's levels")
 
 
 if __name__ == "__main__":

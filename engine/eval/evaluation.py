@@ -23,6 +23,9 @@ SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fr
           "fresh7")
 """fresh: written after the round-3 freeze; fresh2: after the round-4 freeze; fresh3 to fresh7: after the
 round-5 to round-9 freezes (evals/writers/round*/FROZEN.md)."""
+TRAINING_SPLITS = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+"""What rule work reads and evals/fit_aggregation.py fits on: dev, and from round 11 on the fresh splits
+that were already reported as they came out in earlier rounds. The rest stay held out."""
 LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
 WRAP_WIDTH = 64
 VERDICTS = VERDICT_ORDER

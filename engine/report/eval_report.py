@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..eval.evaluation import LENGTH_BANDS, VERDICTS
+from ..eval.evaluation import LENGTH_BANDS, SPLITS, TRAINING_SPLITS, VERDICTS
 from ..eval.feedback_audit import target_lines as feedback_target_lines
 
 ROWS = [
@@ -24,8 +24,9 @@ ROWS = [
 HUMAN_KEYS = {"score_holistic_spearman": "holistic_spearman", "prompt_inference_accuracy": "prompt_agreement"}
 
 
-# The targets, on each held-out split (holdout, and fresh to fresh7: each written after a freeze of the rules).
-TARGET_SPLITS = ("holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+# The targets, on each held-out split: holdout, and the fresh splits not yet folded into training
+# (each written after a freeze of the rules).
+TARGET_SPLITS = tuple(s for s in SPLITS if s not in TRAINING_SPLITS)
 TARGETS = [
     ("verdict_accuracy", 0.85, "verdict accuracy >= 0.85"),
     ("level_qwk", 0.80, "level QWK >= 0.80"),
@@ -100,12 +101,16 @@ def _feedback_examples(feedback: dict) -> list[tuple[str, str]]:
     return out
 
 
+def _split_name(split: str) -> str:
+    return f"{split} (training)" if split in TRAINING_SPLITS else split
+
+
 def _table(report: dict) -> tuple[list[str], list[list[str]]]:
     splits = list(report["splits"])
     header = ["metric"]
     for s in splits:
         n = report["splits"][s]["summary"]["answers"]
-        header += [f"{s} grader (n={n})", f"{s} human a-vs-b"]
+        header += [f"{_split_name(s)} grader (n={n})", f"{s} human a-vs-b"]
     rows = []
     for key, label in ROWS:
         row = [label]
