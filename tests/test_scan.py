@@ -184,3 +184,51 @@ def test_long_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape):
     fast = grade_text(text, name="x.md").contract_json()
     monkeypatch.setattr(scan, "THRESHOLD", 10**9)  # every pattern scanned the plain way
     assert grade_text(text, name="x.md").contract_json() == fast
+
+
+def test_a_guard_follows_past_a_repeat():
+    # `\d+ ?(k|m)...`: "0" is a prefix (unrolled, it has too many); its second guard, a few characters
+    # deep with the repeats unrolled, rules out a run of "1 1 1", and `\w*` takes word characters only
+    pattern = re.compile(joined_pattern([r"~?\d+(\.\d+)? ?(k|m|b|bn|million)\+? users", r"\d+\w* (target|slo)"]))
+    check = scan.guard(pattern.pattern, pattern.flags)
+    assert check is not None
+    assert check.match("0 k users") and check.match("00.0m users") and check.match("0th target")
+    assert not check.match("0 0 0 0 ") and not check.match("0 x 0")
+
+
+_LONG_SHAPES = [
+    "1 " * 12_000,
+    ", ".join(["dedupe by event_id because retries", "watermark 5 min", "MERGE on key", "partition by date",
+               "compact small files to 256 MB", "tenant_id in every key",
+               "we would keep the nightly batch because cost",
+               "SLO 5 s p95", "late events go to a side output"][i % 9] for i in range(1_500)).lower(),
+    "1 " * 10_000 + "5 s 10 min 3x 99.9% 2 k users 4 h behind is fine because cost " * 200,
+]
+
+
+@pytest.mark.parametrize("text", _LONG_SHAPES)
+def test_dense_guarded_candidates_give_the_matches_of_a_full_scan(monkeypatch, text):
+    """20-50 kB shapes with many candidates: every bundled pattern's matches, narrowed by its guards
+    (in one pass of sre where the candidates are dense), are those of `finditer`."""
+    assert 20_000 <= len(text) <= 50_000
+    monkeypatch.setattr(scan, "GUARD_MIN", 1_000)
+    looked = scan._look.cache_info().misses + scan._look.cache_info().hits
+    for whole in (text, "title\n" + text):
+        memo: dict = {}
+        for pattern in _PATTERNS:
+            want = [m.span() for m in pattern.finditer(whole)]
+            assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want, pattern.pattern[:80]
+    if text.startswith("1 "):  # the dense path was taken
+        assert scan._look.cache_info().misses + scan._look.cache_info().hits > looked
+
+
+@pytest.mark.parametrize("shape", range(4))
+def test_guarded_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape):
+    """With the guards taken at 20-50 kB (as at 1 MB), such an answer grades as with `re.finditer`."""
+    from grade.core.grader import grade_text
+
+    monkeypatch.setattr(scan, "GUARD_MIN", 1_000)
+    text = _one_line(40_000)[shape]
+    fast = grade_text(text, name="x.md").contract_json()
+    monkeypatch.setattr(scan, "THRESHOLD", 10**9)  # every pattern scanned the plain way
+    assert grade_text(text, name="x.md").contract_json() == fast

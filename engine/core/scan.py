@@ -54,11 +54,14 @@ _LOOKBEHIND = "(?<![a-z0-9])"
 _DIGIT = re.compile(r"\d")
 _WORD_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0")
 _WILD = "\x00"  # in a prefix of `guard`'s analysis: any one character
+_WORD = "\x01"  # in a prefix of `guard`'s analysis: any one word character (`\\w`; folding keeps it one)
+_GUARD_UNROLLED = 4  # characters of the second guard, its repeats unrolled (see `guard`)
 GUARD_MIN = 20_000
 """Candidate positions of a pattern in a text, at least, before they are narrowed by its guard."""
 _GUARD_MAX = 400  # prefixes of a guard, at most
 _GUARD_SHORT = 2  # characters: a pattern with a prefix this short or shorter may have a guard
 _GUARD_SAMPLE = 500  # candidates the guard is tried on first: all of them only if it rules out enough
+_GUARD_DENSE = 4  # candidates at least one in this many characters: the guard is run over the text instead
 
 
 class _Unknown(Exception):
@@ -96,7 +99,9 @@ def _step(op, av, s: str, k: int, wild: bool = False, unroll: bool = True) -> se
     if op is C.IN:
         chars = _class_chars(av)
         if chars is None:
-            return {(s + _WILD, True)} if wild else {(s, False)}
+            if not wild:
+                return {(s, False)}
+            return {(s + (_WORD if av == [(C.CATEGORY, C.CATEGORY_WORD)] else _WILD), True)}
         return {(s + c, True) for c in chars}
     if op is C.SUBPATTERN:
         if av[1] or av[2]:  # scoped flags, (?i:...) say: not followed
@@ -218,20 +223,30 @@ def guard(pattern: str, flags: int) -> re.Pattern[str] | None:
     prefixes = first_chars(pattern, flags)
     if prefixes is None or min(map(len, prefixes)) > _GUARD_SHORT:  # selective enough as they are
         return None
-    found = _derive(pattern, flags, PREFIX_MAX, wild=True, unroll=False)  # unrolled: a tenth of a second more
-    if found is None or len(found) > _GUARD_MAX or all(x in found for x in prefixes if len(x) <= _GUARD_SHORT):
-        return None  # none, or one that takes no short prefix further
-    return re.compile(_trie(sorted(found)))
+    short = [x for x in prefixes if len(x) <= _GUARD_SHORT]
+    checks = []
+    # past the wide classes (unrolled: a tenth of a second more), then, a few characters deep, past the
+    # repeats too: a run of "1 1 1" passes the first guard of `\d+ ?(k|m)`, not the second
+    for k, unroll in ((PREFIX_MAX, False), (_GUARD_UNROLLED, True)):
+        found = _derive(pattern, flags, k, wild=True, unroll=unroll)
+        if found is None or len(found) > _GUARD_MAX or all(x in found for x in short):
+            continue  # none, or one that takes no short prefix further
+        checks.append(_trie(sorted(found)))
+    if not checks:
+        return None
+    # every match passes each guard: a position must pass them all
+    return re.compile("".join(f"(?={c})" for c in checks[1:]) + checks[0])
 
 
 def _trie(strings: list[str]) -> str:
-    """A regular expression matching where one of `strings` (sorted; _WILD: any character) starts,
-    factored by their first characters (sre tries the alternatives of a group one by one)."""
+    """A regular expression matching where one of `strings` (sorted; _WILD: any character, _WORD: a
+    word character) starts, factored by their first characters (sre tries the alternatives of a
+    group one by one)."""
     if "" in strings:
         return ""
     out = []
     for first, group in groupby(strings, key=lambda x: x[0]):
-        head = "[\\s\\S]" if first == _WILD else re.escape(first)
+        head = "[\\s\\S]" if first == _WILD else "\\w" if first == _WORD else re.escape(first)
         out.append(head + _trie([x[1:] for x in group]))
     return out[0] if len(out) == 1 else f"(?:{'|'.join(out)})"
 
@@ -530,14 +545,26 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> t
         if len(found) >= GUARD_MIN:  # many candidates: those its guard rules out are not tried
             check = guard(pattern.pattern, pattern.flags)
             if check is not None:
-                if offset:  # rare (the guard is not often taken): shifted to this text first
-                    found, offset = [p - offset for p in found[bisect.bisect_left(found, offset):]], 0
-                match, folded = check.match, index.folded
+                lo = bisect.bisect_left(found, offset)  # those below `offset` are not in this text
+                if lo:
+                    found = found[lo:]
+                match, folded = check.match, index.folded  # folded: of this text, so at p - offset
                 sample = found[:_GUARD_SAMPLE]
-                if sum(1 for p in sample if match(folded, p)) < len(sample) * 0.9:  # else it hardly narrows
-                    found = [p for p in found if match(folded, p)]
+                if sum(1 for p in sample if match(folded, p - offset)) < len(sample) * 0.9:  # else it hardly narrows
+                    if found and len(found) * _GUARD_DENSE >= found[-1] - found[0]:
+                        # dense (a run of "1 1 1"): where the guard passes, found in one pass of sre
+                        passing = {m.start() + offset for m in _look(check.pattern).finditer(folded, found[0] - offset)}
+                        found = [p for p in found if p in passing]
+                    else:
+                        found = [p for p in found if match(folded, p - offset)]
         found = memo[key] = (found, offset)
     return found
+
+
+@lru_cache(maxsize=1024)
+def _look(check: str) -> re.Pattern[str]:
+    """Every position where a guard passes, as the empty matches of `finditer`."""
+    return re.compile(f"(?={check})")
 
 
 def _matches(pattern: re.Pattern[str], text: str, positions: list[int], offset: int = 0) -> Iterator[re.Match[str]]:
