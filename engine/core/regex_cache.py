@@ -144,29 +144,37 @@ def _prefixes_from_json(data: Any) -> dict[str, list[str] | None]:
 
 
 
+_DISK_FORMAT = 2  # 2: opcodes packed as bytes (see _packed), and `build` told whether to compile lazily
+
+
 def build_with_disk_cache(folder: str, data: dict[str, Any],
-                          build: Callable[[Callable[[str], re.Pattern[str]]], T]) -> T:
+                          build: Callable[[Callable[[str], re.Pattern[str]], bool], T]) -> T:
     """`build(compile)`, with the compiled form of every pattern it compiles kept on disk in `folder`
     of the cache directory, keyed by `data` (what the patterns come from) and by how rubric patterns
     become regexes, so a cold start does not compile them again. For the rubric's small pattern
     tables outside the matcher (the follow-up phrases, the anchors); the matcher's own patterns are
-    kept by grade.core.rubric_cache."""
+    kept by grade.core.rubric_cache. `build` is also told whether every pattern is on record (a cache
+    hit): then it may compile each one only when first used, as none needs recording."""
     from ..paths import cache_dir
     from ..rubric import patterns
     from .files import replace_atomically
 
-    keyed = {**data, "expansion": hashlib.sha256(Path(patterns.__file__).read_bytes()).hexdigest()}
+    keyed = {**data, "expansion": hashlib.sha256(Path(patterns.__file__).read_bytes()).hexdigest(),
+             "format": _DISK_FORMAT}
     key = hashlib.sha256(json.dumps(keyed, sort_keys=True, default=list).encode()).hexdigest()[:20]
     path = cache_dir() / folder / f"{key}.marshal"
     try:  # marshal: plain data, read 3x faster than pickle, and reading it runs no code
-        return build(RegexCompiler(marshal.loads(path.read_bytes())).compile)
+        recorded = record_from_json(marshal.loads(path.read_bytes()))
+        if recorded is not None:
+            # every pattern is on record: `build` may compile each only when first used
+            return build(RegexCompiler(recorded).compile, True)
     except Exception:  # noqa: BLE001 - a missing or foreign cache is rebuilt
         pass
     compiler = RegexCompiler()
-    built = build(compiler.compile)
+    built = build(compiler.compile, False)  # all of them now, to record them
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        replace_atomically(path, marshal.dumps(compiler.record()))
+        replace_atomically(path, marshal.dumps(record_to_json(compiler.record())))
     except (OSError, ValueError):
         pass
     return built

@@ -157,4 +157,4 @@ def anchors_for(rubric: Rubric) -> Anchors:
 
 def _load(rubric: Rubric) -> Anchors:
     return build_with_disk_cache("anchors", {"anchors": vars(rubric.anchors)},
-                                 lambda compile: Anchors(rubric, compile))
+                                 lambda compile, _: Anchors(rubric, compile))

@@ -73,15 +73,46 @@ class _Component:
     exclude: re.Pattern[str] | None
 
 
+class _Compiled(dict):
+    """The compiled patterns of each id in `ids` (a dict kept in its order), made by `make(id)` when
+    first asked for; an unknown id is a KeyError."""
+
+    def __init__(self, make: Callable[[str], object], ids: dict) -> None:
+        super().__init__()
+        self._make, self._ids = make, ids
+
+    def __missing__(self, key: str):
+        if key not in self._ids:
+            raise KeyError(key)
+        value = self[key] = self._make(key)
+        return value
+
+    def items(self) -> list:  # every id, in the rubric's order
+        return [(key, self[key]) for key in self._ids]
+
+
 class Phrases:
     """A rubric's components and asks, compiled once."""
 
-    def __init__(self, rubric: Rubric, compile: Compile = re.compile) -> None:
+    def __init__(self, rubric: Rubric, compile: Compile = re.compile, lazy: bool = False) -> None:
+        """`lazy`: compile a component's or an ask's patterns when first used (an answer's follow-ups
+        use a few of the rubric's ~400); else all of them now."""
         self.rubric = rubric
-        self._components = {cid: _Component(_compile(c.answer, compile), _compile(c.question or c.answer, compile),
-                                            _compile(c.exclude, compile)) for cid, c in rubric.components.items()}
-        self._asks = {aid: (_compile(a.answer, compile), _compile(a.question, compile))
-                      for aid, a in rubric.asks.items()}
+
+        def component(cid: str) -> _Component:
+            c = rubric.components[cid]
+            return _Component(_compile(c.answer, compile), _compile(c.question or c.answer, compile),
+                              _compile(c.exclude, compile))
+
+        def ask(aid: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+            a = rubric.asks[aid]
+            return _compile(a.answer, compile), _compile(a.question, compile)
+
+        self._components = _Compiled(component, rubric.components)
+        self._asks = _Compiled(ask, rubric.asks)
+        if not lazy:
+            self._components.items()
+            self._asks.items()
 
     # ------------------------------------------------------------------ the answer
     def mentions(self, answer: str, component: str, memo: dict | None = None) -> bool:
@@ -129,4 +160,4 @@ def _load(rubric: Rubric) -> Phrases:
     # vars(): the fields of these flat dataclasses, as dataclasses.asdict gives them but 10x faster
     data = {"components": {k: vars(v) for k, v in rubric.components.items()},
             "asks": {k: vars(v) for k, v in rubric.asks.items()}}
-    return build_with_disk_cache("phrases", data, lambda compile: Phrases(rubric, compile))
+    return build_with_disk_cache("phrases", data, lambda compile, lazy: Phrases(rubric, compile, lazy))
