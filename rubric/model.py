@@ -431,6 +431,9 @@ class Anchors(_Strict):
                                        "quotes as a choice the candidate made (it quotes only the design)")
     targets: list[str] = Field(default=[], description="ids of the criteria whose substance is a stated target "
                                "(an SLO): a requirement or goal line is their mechanism, and may be quoted or praised")
+    requirement_terms: dict[str, list[str]] = Field(
+        default={}, description="per criterion id, patterns of the requirement that asks for the idea (a p99 "
+        "target, a request rate): a strength on it must show the idea without them")
 
     _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
                              "context_sentence", "choice_question")(_check_patterns)
@@ -539,7 +542,7 @@ class Rubric(_Strict):
                 elif cid in grouped and grouped[cid] != g.id:
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
-        for cid in self.anchors.targets:
+        for cid in [*self.anchors.targets, *self.anchors.requirement_terms]:
             if cid not in seen:
                 problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]

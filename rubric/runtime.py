@@ -187,6 +187,7 @@ class Anchors:
     context_sentence: list[str] = field(default_factory=list)
     choice_question: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    requirement_terms: dict[str, list[str]] = field(default_factory=dict)  # criterion id: its requirement's words
 
 
 @record(frozen=True)

@@ -195,6 +195,20 @@ def test_a_section_may_be_praised_unless_the_rubric_says_otherwise() -> None:
     ("mechanics.cost_levers", "That split is, frankly, the most important fact in the whole design, because it tells "
      "us where not to spend money.", False),
     ("mechanics.watermarks", "Watermark 10 min on the streaming aggregation.", True),
+    # round 9: the requirement that asks for a low-latency API (a percentile target, a request rate) is not
+    # the API's mechanism, however it is phrased; the store, key or pre-aggregation that meets it is
+    ("prompt.realtime-analytics.product_api", "API for the product UI must answer p99 < 100 ms.", False),
+    ("prompt.realtime-analytics.product_api", "In-product API for KPI tiles: p99 < 200 ms, ~2k QPS.", False),
+    ("prompt.realtime-analytics.product_api", "The embedded widget endpoint has to stay under 150 ms at the 99th "
+     "percentile for 3,000 requests per second.", False),
+    ("prompt.realtime-analytics.product_api", "The in-app widget calls a REST API that reads pre-aggregated rollups "
+     "keyed by tenant id, p95 under 80 ms.", True),
+    ("prompt.realtime-analytics.product_api", "Product API reads from a Redis cache with a 30 s TTL.", True),
+    ("prompt.feature-store.online_store", "Online lookups at about 5,000 requests per second, with a p99 under 15 ms "
+     "for the feature fetch itself.", False),
+    ("prompt.feature-store.online_store", "Online reads for fraud / recommendations, p99 under ~20 ms.", False),
+    ("prompt.feature-store.online_store", "Features are pushed to Redis every minute with a 24-hour TTL.", True),
+    ("prompt.feature-store.online_store", "Flink streams each updated feature to Redis within seconds.", True),
 ])
 def test_a_strength_cites_only_a_line_that_shows_the_named_idea(criterion: str, line: str, shows: bool) -> None:
     from grade.feedback.mechanism import shows_own_idea
@@ -219,3 +233,27 @@ def test_a_framing_or_goal_sentence_is_not_praised() -> None:
     assert not anchors.praisable(doc, 3, doc.lines[2].text, skew)
     assert not anchors.praisable(doc, 5, doc.lines[4].text, "structure.decisions.lakehouse_vs_warehouse")
     assert anchors.praisable(doc, 7, doc.lines[6].text, skew)
+
+
+@pytest.mark.parametrize("line", [
+    "Streaming only where it earns its keep. Everything else stays batch, because it is cheaper and considerably "
+    "easier to recompute.",
+    "Not everything streams: only 9 fraud features. Streaming all 400 would cost ~5x in Dataflow for models "
+    "retrained weekly.",
+    "Batch by default; only the fraud features stream, since streaming the other 400 would cost about 5x for models "
+    "retrained weekly.",
+])
+def test_one_sentence_is_never_praised_twice_whole_or_in_part(line: str) -> None:
+    """Round 9: a sentence praised under two ideas ("cost levers" and "streaming not overused"), once whole and
+    once from its second sentence on, is one strength, not two."""
+    from grade.core.grader import grade_text
+
+    text = ("# Feature store\n\n## Decisions\n\n" + line + "\n\n"
+            "Features are pushed to Redis every minute with a 24-hour TTL.\n")
+    result = grade_text(text, prompt="feature-store")
+    cited = [s.line for s in result.critique.strengths]
+    said = [s.text.split(": ", 1)[1] for s in result.critique.strengths]
+    for i, a in enumerate(said):
+        for j, b in enumerate(said):
+            if i != j and cited[i] == cited[j]:
+                assert a.strip('"') not in b and b.strip('"') not in a

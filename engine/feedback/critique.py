@@ -96,7 +96,7 @@ def _strengths(
     that shows the mechanism (never a title or heading, never a line that only names the topic, a tool
     chain or a clause with no reason, number or code in it: see `shows_how`; never a requirement, a
     goal, the context, a non-goal or a risk: see grade.feedback.anchors). An idea with no such line is
-    not praised; nor is a sentence praised twice."""
+    not praised; nor is a sentence praised twice, whole or in part (see `_overlaps`)."""
     anchors = anchors_for(rubric) if rubric is not None and doc is not None else None
 
     def states_design(line: int, said: str, criterion: str) -> bool:
@@ -110,7 +110,7 @@ def _strengths(
         return shown(whole_sentence(doc, line, quote)) if doc is not None else shown(quote)
 
     out: list[CritiqueItem] = []
-    praised_already: set[str] = set()
+    praised_already: set[tuple[int, str]] = set()  # (line, sentence) of each strength so far
     for idea in by_weight(i for i in all_ideas if i.level == 2):
         members = sorted((m for m in idea.members if m.section in praised), key=lambda m: -m.weight)
         cited = None
@@ -120,7 +120,8 @@ def _strengths(
             else:
                 places = [(e.line, e.quote) for e in m.evidence if doc is None or not is_title_line(doc, e.line)]
             cited = next(((line, said) for line, quote in places
-                          if shows_how(shown(quote), m.id) and (said := sentence(line, quote)) not in praised_already
+                          if shows_how(shown(quote), m.id)
+                          and not _overlaps(said := sentence(line, quote), line, praised_already)
                           and states_design(line, said, m.id)),
                          None)
             if cited:
@@ -128,11 +129,18 @@ def _strengths(
         if cited is None:
             continue
         line, said = cited
-        praised_already.add(said)
+        praised_already.add((line, said))
         out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{said}\"", criteria=idea.criteria, line=line))
         if len(out) == limit:
             break
     return out
+
+
+def _overlaps(said: str, line: int, praised: set[tuple[int, str]]) -> bool:
+    """Is `said` a sentence already praised, or one that holds or sits in a sentence praised on the same line
+    ("Everything else stays batch, because ..." inside "Streaming only where it earns its keep. Everything
+    else stays batch, because ..."): the same words praised under a second idea are a duplicate."""
+    return any(said == p or (line == at and (said in p or p in said)) for at, p in praised)
 
 
 def guide_note(rubric: Rubric) -> str:

@@ -111,14 +111,32 @@ def _own_substance(match: re.Match, start: int, end: int) -> bool:
     return True
 
 
+_REQUIREMENT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def without_requirement(matcher: CompiledRubric, criterion_id: str, norm: str) -> str:
+    """`norm` with the words of the requirement that asks for the criterion's idea blanked out (the
+    rubric's `anchors.requirement_terms`: "p99 < 100 ms", "2k QPS" ask for a low-latency API, they do
+    not show one); the length is kept, so spans still line up."""
+    anchors = getattr(matcher.rubric, "anchors", None)
+    terms = tuple(anchors.requirement_terms.get(criterion_id, ())) if anchors is not None else ()
+    if not terms:
+        return norm
+    pattern = _REQUIREMENT_CACHE.get(terms)
+    if pattern is None:
+        pattern = _REQUIREMENT_CACHE[terms] = re.compile("|".join(f"(?:{t})" for t in terms))
+    return pattern.sub(lambda m: " " * len(m.group(0)), norm)
+
+
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
     """Does `sentence` show the criterion's own idea, by its own detectors' terms: a `strong`
     phrasing of one of them, or a mention of it beside that detector's own `substance`? A number or
     a "because" (the generic cues that may raise a line in grading) next to a word of the idea is not
     enough for praise under the idea's title: "2% budget/1 h pages" names a budget, not a cost lever.
     Mentions and strong phrasings in another sense (the detector's `exclude`) do not count, nor is a
-    substance that is only a connective, or a quantity away from the mention, the idea's own."""
-    norm = normalise(sentence)
+    substance that is only a connective, or a quantity away from the mention, the idea's own. The
+    requirement that asks for the idea (its `requirement_terms`) is no evidence of it."""
+    norm = without_requirement(matcher, criterion_id, normalise(sentence))
     spec = matcher.rubric.criterion(criterion_id)
     for name in spec.detectors:
         d = matcher.detectors.get(name)
