@@ -434,6 +434,9 @@ class Anchors(_Strict):
     requirement_terms: dict[str, list[str]] = Field(
         default={}, description="per criterion id, patterns of the requirement that asks for the idea (a p99 "
         "target, a request rate): a strength on it must show the idea without them")
+    praise_requires: dict[str, list[str]] = Field(
+        default={}, description="per criterion id, patterns one of which a praised sentence must hold (a decision "
+        "is praised for its reason or the alternative it weighs, not for naming the tool)")
 
     _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
                              "context_sentence", "choice_question")(_check_patterns)
@@ -542,7 +545,7 @@ class Rubric(_Strict):
                 elif cid in grouped and grouped[cid] != g.id:
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
-        for cid in [*self.anchors.targets, *self.anchors.requirement_terms]:
+        for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires]:
             if cid not in seen:
                 problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]

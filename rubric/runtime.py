@@ -188,6 +188,7 @@ class Anchors:
     choice_question: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     requirement_terms: dict[str, list[str]] = field(default_factory=dict)  # criterion id: its requirement's words
+    praise_requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line holds
 
 
 @record(frozen=True)

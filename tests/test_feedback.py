@@ -209,6 +209,13 @@ def test_a_section_may_be_praised_unless_the_rubric_says_otherwise() -> None:
     ("prompt.feature-store.online_store", "Online reads for fraud / recommendations, p99 under ~20 ms.", False),
     ("prompt.feature-store.online_store", "Features are pushed to Redis every minute with a 24-hour TTL.", True),
     ("prompt.feature-store.online_store", "Flink streams each updated feature to Redis within seconds.", True),
+    # a decision is praised for its reason or the alternative it weighs, not for a line that runs the tool
+    ("structure.decisions.processing_model", "Exactly-once: Flink checkpointing every 30 s, Kafka offsets committed "
+     "with the checkpoint.", False),
+    ("structure.decisions.processing_model", "Streaming with Flink rather than micro-batch, because the widgets need "
+     "one-minute freshness.", True),
+    ("structure.decisions.processing_model", "We picked Kappa: one streaming code path, and replay from Kafka "
+     "covers reprocessing.", True),
 ])
 def test_a_strength_cites_only_a_line_that_shows_the_named_idea(criterion: str, line: str, shows: bool) -> None:
     from grade.feedback.mechanism import shows_own_idea

@@ -128,6 +128,20 @@ def without_requirement(matcher: CompiledRubric, criterion_id: str, norm: str) -
     return pattern.sub(lambda m: " " * len(m.group(0)), norm)
 
 
+def _holds_what_praise_requires(matcher: CompiledRubric, criterion_id: str, norm: str) -> bool:
+    """The rubric's `anchors.praise_requires`: a decision is praised for its reason or the alternative
+    it weighs ("Flink, because ..."), not for a line that only runs the tool ("Flink checkpoints every
+    30 s")."""
+    anchors = getattr(matcher.rubric, "anchors", None)
+    terms = tuple(anchors.praise_requires.get(criterion_id, ())) if anchors is not None else ()
+    if not terms:
+        return True
+    pattern = _REQUIREMENT_CACHE.get(("praise", *terms))
+    if pattern is None:
+        pattern = _REQUIREMENT_CACHE[("praise", *terms)] = re.compile("|".join(f"(?:{t})" for t in terms))
+    return pattern.search(norm) is not None
+
+
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
     """Does `sentence` show the criterion's own idea, by its own detectors' terms: a `strong`
     phrasing of one of them, or a mention of it beside that detector's own `substance`? A number or
@@ -135,8 +149,11 @@ def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) ->
     enough for praise under the idea's title: "2% budget/1 h pages" names a budget, not a cost lever.
     Mentions and strong phrasings in another sense (the detector's `exclude`) do not count, nor is a
     substance that is only a connective, or a quantity away from the mention, the idea's own. The
-    requirement that asks for the idea (its `requirement_terms`) is no evidence of it."""
+    requirement that asks for the idea (its `requirement_terms`) is no evidence of it, and a decision
+    needs what `praise_requires` asks of the sentence."""
     norm = without_requirement(matcher, criterion_id, normalise(sentence))
+    if not _holds_what_praise_requires(matcher, criterion_id, norm):
+        return False
     spec = matcher.rubric.criterion(criterion_id)
     for name in spec.detectors:
         d = matcher.detectors.get(name)
