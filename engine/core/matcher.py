@@ -423,7 +423,30 @@ def _list_items(sentence: str) -> list[str] | None:
 
 def _quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:
     """A verbatim, readable slice of the clause around the match, at most _QUOTE_MAX chars, taken
-    from the line of the file that holds the start of the match."""
+    from the line of the file that holds the start of the match. A clause that lies in one segment,
+    within its line, maps to the file by a shift: its quote is then a function of the clause's text
+    in `norm` and in the file and of where the match lies in it, kept in the document's memo (a long
+    answer that repeats its claims quotes the same clause thousands of times)."""
+    seg_starts = doc._seg_starts
+    i = bisect.bisect_right(seg_starts, c_start) - 1
+    if i >= 0:
+        n_start, t_start, length = doc.segments[i]
+        if c_end - n_start <= length and (i + 1 == len(seg_starts) or c_end < seg_starts[i + 1]):
+            shift = t_start - n_start
+            l_start, l_end = doc.line_span(doc.lines[doc._seg_lines[i]])
+            if l_start <= c_start + shift and c_end + shift <= l_end:
+                key = ("quote_of", doc.norm[c_start:c_end], doc.text[c_start + shift:c_end + shift],
+                       m_start - c_start, m_end - c_start)
+                memo = doc.memo
+                quote = memo.get(key)
+                if quote is None:
+                    quote = memo[key] = _plain_quote(doc, c_start, c_end, m_start, m_end)
+                return quote
+    return _plain_quote(doc, c_start, c_end, m_start, m_end)
+
+
+def _plain_quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:
+    """_quote, worked out."""
     norm = doc.norm
     while c_start < m_start and norm[c_start] in " \t-*+>#|`:,":
         c_start += 1

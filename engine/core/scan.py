@@ -605,6 +605,9 @@ def windows(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm")
     return found
 
 
+_WINDOW_TEXT_MAX = 2_000  # characters of a window whose spans are also kept by its text (see _Windows)
+
+
 class _Windows:
     """The spans of `pattern.finditer(text[start:end])` for any window of one text, as offsets of
     `text`, each window searched once (many mentions share a clause). In the slice the leading
@@ -621,11 +624,22 @@ class _Windows:
             self._folded = _index(text, memo, name).folded
             self._prefixes = _prefix_tuple(pattern.pattern, pattern.flags)
         self._found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._by_text: dict[str, list[tuple[int, int]]] = {}  # a short window's spans by its text, relative
 
     def __call__(self, start: int, end: int) -> list[tuple[int, int]]:
         spans = self._found.get((start, end))
         if spans is None:
-            spans = self._found[(start, end)] = self._spans(start, end)
+            if end - start > _WINDOW_TEXT_MAX:
+                spans = self._spans(start, end)
+            else:  # the spans of `finditer` on the window's text: found once per text (claims repeat)
+                window = self.text[start:end]
+                relative = self._by_text.get(window)
+                if relative is None:
+                    spans = self._spans(start, end)
+                    self._by_text[window] = [(a - start, b - start) for a, b in spans]
+                else:
+                    spans = [(a + start, b + start) for a, b in relative]
+            self._found[(start, end)] = spans
         return spans
 
     def _spans(self, start: int, end: int) -> list[tuple[int, int]]:
