@@ -441,3 +441,145 @@ def test_a_stock_question_on_a_cheap_missing_idea_does_not_pad_the_list():
     stock = [q for q in questions if q.depth == "missing"]
     assert all(rank[q.criterion] < PLAN[0] + STOCK_REACH for q in stock[:PLAN[0]])
     assert not any(q.question.startswith("How does the platform learn what normal looks like") for q in questions)
+
+
+# --- feedback round 9: follow-ups that did not fit the design they were put to ---------------------
+
+@pytest.mark.parametrize("said, asked", [
+    ("Events land in BigQuery through the Storage Write API and counters live in Bigtable.", False),
+    ("Everything is in Snowflake; Snowpipe Streaming was chosen to avoid lots of small files.", False),
+    ("Raw events are written as Parquet files to S3 every minute.", True),
+    ("Silver is a set of Delta tables on ADLS.", True),
+])
+def test_the_small_file_question_is_asked_only_of_a_design_with_files(said: str, asked: bool) -> None:
+    assert _asker_for(f"- {said}\n", "realtime-analytics").fits(_bank_q("small-file problem show up")) is asked
+
+
+@pytest.mark.parametrize("sentence, asked", [
+    ("Same request twice is one row (MERGE on request_id).", False),
+    ("One merge per table per week deletes all pending subject ids.", False),
+    ("Distinct users are theta sketches, which merge cleanly when late data arrives.", False),
+    ("ClickHouse tables are ReplacingMergeTree on (tenant_id, event_id) as a safety net.", False),
+    ("CDC changes are applied to Silver with a MERGE on the primary key.", True),
+    ("A MERGE upserts each customer row by its id.", True),
+])
+def test_out_of_order_updates_are_asked_only_of_a_merge_that_applies_updates(sentence: str, asked: bool) -> None:
+    assert _quotes("Updates arrive out of order", "structure.correctness.merges", 2, sentence) is asked
+
+
+@pytest.mark.parametrize("sentence, asked", [
+    ("Datastream for CDC from Cloud SQL straight into BigQuery.", False),
+    ("Capture: AWS DMS, full load plus ongoing CDC, writes Parquet to S3.", False),
+    ("Debezium reads the Postgres WAL into one topic per table.", True),  # a topic: a bus others may publish to
+    ("The mobile SDK sends events to a collector that writes to Kafka.", True),
+    ("Services publish JSON events to Pub/Sub.", True),
+])
+def test_malformed_payloads_are_asked_only_where_someone_sends_them(sentence: str, asked: bool) -> None:
+    assert _quotes("malformed payloads", "structure.architecture.ingestion", 2, sentence,
+                   "cdc-lakehouse") is asked
+
+
+@pytest.mark.parametrize("sentence, asked", [
+    ("Mask PII for analysts and data scientists.", False),
+    ("Emails are masked with dynamic data masking for everyone outside the pii group.", False),
+    ("Emails are replaced by tokens from a token vault.", True),
+    ("Identifiers are pseudonymised with a keyed HMAC and a lookup table.", True),
+])
+def test_the_token_mapping_question_needs_tokens(sentence: str, asked: bool) -> None:
+    assert _quotes("the token mapping is itself PII", "prompt.privacy-dsr.masking", 2, sentence,
+                   "privacy-dsr") is asked
+
+
+@pytest.mark.parametrize("sentence, asked", [
+    ("Table owners tag columns with a PII classification.", False),
+    ("Every column gets a label in the catalog, set by its owner in the model's YAML.", False),
+    ("A weekly scan samples rows and flags columns that look like emails.", True),
+    ("Macie classifies the S3 buckets and the tags are written to the catalog.", True),
+    ("Columns are tagged automatically by a regex classifier.", True),
+])
+def test_the_scanner_question_needs_a_scanner(sentence: str, asked: bool) -> None:
+    assert _quotes("the scanner produces false positives", "prompt.privacy-dsr.pii_tagging", 2, sentence,
+                   "privacy-dsr") is asked
+
+
+@pytest.mark.parametrize("sentence, asked", [
+    ("CI fails when a new column has no tag.", False),
+    ("Dataflow updates use the in-place update path when the graph is compatible.", False),
+    ("Producers register Avro schemas in the registry before deploying.", True),
+    ("Adding or renaming a field goes through the data contract review.", True),
+])
+def test_the_compatibility_mode_question_needs_a_schema_claim(sentence: str, asked: bool) -> None:
+    assert _quotes("What compatibility mode (backward", "mechanics.schema_evolution", 1, sentence) is asked
+
+
+@pytest.mark.parametrize("said", [
+    "A continuous job would cost roughly four times as much in compute.",
+    "Keeping that state hot would cost about 5x more.",
+    "A streaming path would add roughly €4k/month.",
+    "That saves around $3,000 a month.",
+])
+def test_the_saving_is_not_asked_again_when_the_answer_gives_it(said: str) -> None:
+    assert not _asker_for(f"- {said}\n").fits(_bank_q("Which lever saves the most here"))
+
+
+@pytest.mark.parametrize("said", [
+    "I am deliberately not running this as a continuous stream; a 10 minute micro-batch meets the target.",
+    "The nightly recompute is the number of record.",
+    "Exact distincts come from the nightly job.",
+    "Funnels stay hourly batch.",
+])
+def test_what_stays_batch_is_not_asked_again(said: str) -> None:
+    assert not _asker_for(f"- {said}\n", "realtime-analytics").fits(
+        _bank_q("Which parts of this would you deliberately keep batch"))
+
+
+@pytest.mark.parametrize("said", [
+    "Each delete is written so that running it twice does nothing harmful.",
+    "If the job dies halfway, the next run repeats the whole list.",
+    "Deletes are safe to repeat.",
+    "Every load is idempotent.",
+    "Reruns are a no-op.",
+])
+def test_idempotency_is_not_called_missing_when_the_answer_covers_it(said: str) -> None:
+    assert not _asker_for(f"- {said}\n").fits(_bank_q("You haven't covered idempotency"))
+
+
+@pytest.mark.parametrize("fragment, prompt, asked", [
+    ("which transformations are streaming, which are batch", "dq-observability", False),
+    ("which transformations are streaming, which are batch", "privacy-dsr", False),
+    ("which transformations are streaming, which are batch", "realtime-analytics", True),
+    ("half its usual rows", "privacy-dsr", False),
+    ("half its usual rows", "dq-observability", True),
+    ("Where does raw data land, and is that landing zone", "dq-observability", False),
+    ("Which queries does that partitioning serve", "privacy-dsr", False),
+])
+def test_pipeline_questions_are_not_put_to_quality_or_privacy_designs(fragment: str, prompt: str,
+                                                                      asked: bool) -> None:
+    assert _asker_for("- Kafka topics, Flink jobs, Parquet files partitioned by day.\n", prompt).fits(
+        _bank_q(fragment)) is asked
+
+
+@pytest.mark.parametrize("text", [
+    "Context: ~2M users, app DB in Cloud SQL Postgres replicated\nto BigQuery with Datastream, dbt for modelling.\n",
+    "# Erasure\n\n## What has to be true\n- ~90 TB Delta in ADLS Gen2, Fabric warehouse for marts.\n",
+])
+def test_a_context_line_is_not_asked_about_as_a_choice(text: str) -> None:
+    from grade.feedback.anchors import CONTEXT, anchors_for
+
+    doc = parse(text)
+    line = max(i for i, ln in enumerate(doc.lines, 1) if ln.kind != "blank")
+    anchors = anchors_for(get_rubric()[0])
+    assert anchors.role(doc, line, doc.lines[line - 1].text) == CONTEXT
+    assert not anchors.quotable(doc, line, doc.lines[line - 1].text, "what do you give up with that choice")
+
+
+@pytest.mark.parametrize("sentence", [
+    "A streaming path would add roughly €4k/month in Event Hubs costs plus an on-call rotation.",
+    "The streaming pipeline would need a second codebase.",
+    "A Kafka layer would mean another cluster to run.",
+])
+def test_a_rejected_streaming_alternative_is_not_quoted_as_the_design(sentence: str) -> None:
+    from grade.feedback.anchors import NOT_DESIGN, anchors_for
+
+    doc = parse(f"- {sentence}\n")
+    assert anchors_for(get_rubric()[0]).role(doc, 1, sentence) == NOT_DESIGN

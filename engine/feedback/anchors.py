@@ -91,6 +91,11 @@ class Anchors:
         lines = doc.lines
         out: list[str] = []
         own = _label(lines[line - 1].text)
+        if own is None and lines[line - 1].kind == "prose":  # a wrapped paragraph's lead-in is on its first line
+            k = line - 1
+            while k > 0 and lines[k - 1].kind == "prose" and not lines[k].text[:1].isspace():
+                k -= 1
+            own = _label(lines[k].text) if k < line - 1 else None
         if own:
             out.append(own)
         if lines[line - 1].kind in ("bullet", "prose"):
