@@ -20,20 +20,22 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .regex_cache import lazy_regex
+
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_SETEXT = lazy_regex(r"^\s{0,3}(=+|-+)\s*$")  # these three: compiled when first used
 _BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
 _TABLE = re.compile(r"^\s*\|")
 _QUOTE_MARK = re.compile(r"^\s{0,3}>\s?")
 _BOLD_HEADING = re.compile(r"^\s*(\*\*|__)([^*_]{2,80})(\*\*|__)\s*:?\s*$")
-_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_FRONT_KEY = lazy_regex(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
 _SENTENCE_PUNCT = (".", ":", ";", "!", "?", ",")  # a title does not end in these
 _TITLE_MAX_WORDS = 12
 _WRAPPED_MIN_WORDS = 8  # a line ending in ':' with fewer words is a lead-in, however it goes on
 _BOLD_LEAD = re.compile(r"(\*\*|__)\s*:?\s*$")  # "**Trade-offs:**" closes emphasis: a lead-in
-_LABEL_LINE = re.compile(r"^\s*[*_]{0,2}[A-Za-z][\w /&().-]{0,30}[*_]{0,2}:[*_]{0,2}\s+\S")
+_LABEL_LINE = lazy_regex(r"^\s*[*_]{0,2}[A-Za-z][\w /&().-]{0,30}[*_]{0,2}:[*_]{0,2}\s+\S")
 
 _SPACES = {"-", "_", "/", "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014"}
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
@@ -164,7 +166,7 @@ def _front_matter(raw_lines: list[str]) -> tuple[int, dict[str, str]]:
         if raw_lines[i].strip() in ("---", "..."):
             pairs = {}
             for line in raw_lines[1:i]:
-                m = _FRONT_KEY.match(line)
+                m = _FRONT_KEY().match(line)
                 if m:
                     pairs[m.group(1).lower()] = m.group(2).strip().strip("'\"")
             return i + 1, pairs
@@ -205,7 +207,7 @@ def _classify(raw_lines: list[str], fm_len: int, hidden: list[tuple[int, int]],
     # Setext headings: a prose line underlined by === or ---.
     for i in range(1, len(lines)):
         prev = lines[i - 1]
-        if prev.kind == "prose" and lines[i].kind in ("prose", "bullet") and _SETEXT.match(lines[i].text):
+        if prev.kind == "prose" and lines[i].kind in ("prose", "bullet") and _SETEXT().match(lines[i].text):
             lines[i - 1] = Line(prev.number, prev.text, "heading", 1 if "=" in lines[i].text else 2)
             lines[i] = Line(lines[i].number, lines[i].text, "blank")
     return lines
@@ -300,7 +302,7 @@ def _continues(prev: Line, line: Line, block_kind: str, prev_continued: bool = F
         return True  # an indented continuation of a list item
     if prev.text.rstrip().endswith(":") and not _wrapped_at_colon(prev, line, prev_continued, wrap_width):
         return False
-    return not (_LABEL_LINE.match(prev.text) and _LABEL_LINE.match(line.text))
+    return not (_LABEL_LINE().match(prev.text) and _LABEL_LINE().match(line.text))
 
 
 def _wrapped_at_colon(prev: Line, line: Line, prev_continued: bool, wrap_width: int = 0) -> bool:
@@ -311,7 +313,7 @@ def _wrapped_at_colon(prev: Line, line: Line, prev_continued: bool, wrap_width: 
     body = _BULLET.sub("", prev.text.strip(), count=1)
     nxt = line.text.lstrip()
     if not ((prev_continued or len(body.split()) >= _WRAPPED_MIN_WORDS)
-            and not _LABEL_LINE.match(line.text) and not _BOLD_LEAD.search(prev.text)):
+            and not _LABEL_LINE().match(line.text) and not _BOLD_LEAD.search(prev.text)):
         return False
     if nxt[:1].islower():
         return True

@@ -15,6 +15,7 @@ from ..feedback.critique import build_critique
 from ..feedback.followups import choose_followups
 from ..records import record
 from ..rubric.runtime import Rubric, RubricError
+from ..startup import resume_gc
 from .document import Document, parse
 from .matcher import FIRST_REGION, CompiledRubric, Hit, close_streams
 from .prompt_inference import resolve_prompt
@@ -32,6 +33,8 @@ def _load(path: str | None) -> tuple[Rubric, CompiledRubric]:
         return load_compiled(Path(path) if path is not None else None)
     except RubricError as exc:
         raise RubricInvalid(str(exc)) from None
+    finally:
+        resume_gc()  # the `grade` command's start is over (grade.startup)
 
 
 def get_rubric(path: str | Path | None = None) -> tuple[Rubric, CompiledRubric]:

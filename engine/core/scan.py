@@ -180,7 +180,7 @@ def _derive(pattern: str, flags: int, k: int, wild: bool = False, unroll: bool =
     return None if "" in found else frozenset(found)
 
 
-_RECORDED: dict[tuple[str, int], frozenset[str] | None] = {}
+_RECORDED: dict[tuple[str, int], list[str] | None] = {}
 
 
 def record(pattern: re.Pattern[str], recorded: list[str] | None | bool) -> list[str] | None:
@@ -191,7 +191,7 @@ def record(pattern: re.Pattern[str], recorded: list[str] | None | bool) -> list[
     if recorded is False:
         found = first_chars(*key)
         return None if found is None else sorted(found)
-    _RECORDED[key] = None if recorded is None else frozenset(recorded)
+    _RECORDED[key] = recorded  # made a frozenset only if asked for (first_chars): most never are
     return recorded
 
 
@@ -200,7 +200,8 @@ def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     """The strings (up to PREFIX_MAX characters, digits folded) every match of `pattern` starts
     with one of; None when the pattern is not one this module can follow."""
     if (pattern, flags) in _RECORDED:
-        return _RECORDED[(pattern, flags)]
+        recorded = _RECORDED[(pattern, flags)]
+        return None if recorded is None else frozenset(recorded)
     if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
         return None
     found = _derive(pattern, flags, PREFIX_MAX)

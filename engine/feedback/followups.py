@@ -32,6 +32,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from ..core.document import Document, normalise, parse
+from ..core.regex_cache import lazy_regex
 from ..core.results import CriterionResult, Followup, GradeResult
 from ..rubric.runtime import BankQuestion, Rubric
 from ..vocabulary import LEVEL_NAMES
@@ -52,7 +53,7 @@ PLAN = (2, 2, 3)  # questions on missing, mentioned and substantiated ideas, bef
 # list); anchored stand-ins did as well as their tier (mentioned 61% of 66, substantiated 68% of 28).
 # Cheaper stock questions only top the list up to MIN_FOLLOWUPS.
 STOCK_REACH = 1
-_QUOTED = re.compile(r"\"([^\"]+)\"|\u201c([^\u201d]+)\u201d")
+_QUOTED = lazy_regex(r"\"([^\"]+)\"|\u201c([^\u201d]+)\u201d")  # compiled when first used
 
 
 def _start(n: int, seed: str) -> int:
@@ -252,7 +253,7 @@ def _requote(question: str, doc: Document) -> str | None:
             return m.group(0)
         return f'"{plain(sentence)}"'
 
-    text = _QUOTED.sub(widen, question)
+    text = _QUOTED().sub(widen, question)
     return None if failed else text
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from ..core import scan
 from ..core.document import Document, normalise
-from ..core.regex_cache import build_with_disk_cache
+from ..core.regex_cache import build_with_disk_cache, lazy_regex
 from ..records import record
 from ..rubric.patterns import expand_pattern
 from ..rubric.runtime import Rubric
@@ -22,7 +22,7 @@ from ..rubric.runtime import Rubric
 _INDEXED_MIN = 100_000
 """Characters of an answer below which a pattern is searched the plain way: working out its prefixes
 for the index (not kept between runs, unlike the detectors') costs more than the search there."""
-_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+_QUOTED = lazy_regex(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")  # compiled when first used
 
 
 Compile = Callable[[str], re.Pattern[str]]
@@ -61,7 +61,7 @@ def answer_view(doc: Document) -> str:
 
 def question_view(question: str) -> str:
     """A question's own words, normalised: the answer's words it quotes are not its presuppositions."""
-    return normalise(_QUOTED.sub(" ", question))
+    return normalise(_QUOTED().sub(" ", question))
 
 
 @record(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..core.document import Block, Document
+from ..core.regex_cache import lazy_regex
 
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
@@ -114,7 +115,7 @@ def find_sentence(doc: Document, words: str) -> str | None:
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _ARROW = re.compile(r"\u2192|->|\u25ba|=>|\u2500\u2500")
-_WINDOW_CLAUSE = re.compile(  # a window function's PARTITION BY, whole or cut from its OVER (...)
+_WINDOW_CLAUSE = lazy_regex(  # a window function's PARTITION BY, whole or cut from its OVER (...)
     r"\bover\s*\(\s*partition\s+by\b|\bpartition\s+by\b[^()]*?\border\s+by\b[^()]*\)"
     r"|\b(?:row_number|dense_rank|rank|lag|lead|first_value|last_value)\s*\(|\bqualify\b", re.I)
 _HOW_OR_WHY = re.compile(
@@ -150,7 +151,7 @@ def anchorable(sentence: str, criterion: str, *, whole: bool = True) -> bool:
     not a window function's PARTITION BY read as a table's partitioning."""
     if len(_WORD.findall(sentence)) < MIN_ANCHOR_WORDS or is_chain(sentence) or (whole and is_fragment(sentence)):
         return False
-    return not ("partition" in criterion and _WINDOW_CLAUSE.search(sentence))
+    return not ("partition" in criterion and _WINDOW_CLAUSE().search(sentence))
 
 
 def shows_how(quote: str, criterion: str) -> bool:
