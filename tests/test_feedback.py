@@ -302,6 +302,13 @@ def test_one_sentence_is_never_praised_twice_whole_or_in_part(line: str) -> None
      "they get a new offset bigger than the watermark, so they are processed in the next run."),
     ("mechanics.watermarks", "Late data: each run reads from the last committed offset watermark, so late rows are "
      "picked up in the next batch."),
+    # partitioning a log or a stream orders and spreads events; it does not lay a table out for its queries
+    ("mechanics.partition_strategy", "We partition the log by tenant id, so that all events of one tenant are in "
+     "the same partition and the order is kept."),
+    ("mechanics.partition_strategy", "Tenant partitioning via Pub/Sub ordering keys: this partitions the stream "
+     "per tenant, so a large tenant cannot affect a small one."),
+    ("mechanics.partition_strategy", "Partitioning: events are keyed by `tenant_id` in Kafka so each tenant's "
+     "events stay in order on one partition."),
 ])
 def test_a_strength_never_cites_a_line_in_another_sense_than_its_idea(criterion: str, line: str) -> None:
     """Words of another sense (`anchors.praise_excludes`) rule a line out of praise under the idea
@@ -323,6 +330,8 @@ def test_a_strength_never_cites_a_line_in_another_sense_than_its_idea(criterion:
     ("prompt.privacy-dsr.masking", "Email and phone columns are tokenized at ingestion; only the vault maps tokens "
      "back to values."),
     ("prompt.realtime-analytics.dedupe", "The Flink job keyed by event_id drops repeats seen in the last 24 hours."),
+    ("mechanics.partition_strategy", "The events table is partitioned by event date and clustered by tenant_id, "
+     "since every dashboard query filters on both."),
 ])
 def test_the_same_idea_in_its_own_sense_is_still_praised(criterion: str, line: str) -> None:
     from grade.feedback.mechanism import shows_own_idea
