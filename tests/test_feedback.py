@@ -309,6 +309,17 @@ def test_one_sentence_is_never_praised_twice_whole_or_in_part(line: str) -> None
      "per tenant, so a large tenant cannot affect a small one."),
     ("mechanics.partition_strategy", "Partitioning: events are keyed by `tenant_id` in Kafka so each tenant's "
      "events stay in order on one partition."),
+    # a CDC high-water mark (max LSN, offset) is not an event-time watermark
+    ("mechanics.watermarks", "We use the max LSN applied as the watermark for the next run, stored in a control "
+     "table."),
+    ("structure.correctness.late_data", "The watermark is the max commit sequence number seen, so rows that commit "
+     "late are read on the next run."),
+    # keying a topic so one row's changes share a partition orders them; it does not dedupe
+    ("structure.correctness.idempotency", "The message key is the primary key, so all changes of one row go to the "
+     "same partition and are applied in order."),
+    # file compaction and Z-ordering lay files out; they are not updates, deletes or merges
+    ("structure.correctness.merges", "OPTIMIZE with Z-order on customer_id nightly for the big silver tables, "
+     "after the MERGE runs."),
 ])
 def test_a_strength_never_cites_a_line_in_another_sense_than_its_idea(criterion: str, line: str) -> None:
     """Words of another sense (`anchors.praise_excludes`) rule a line out of praise under the idea
