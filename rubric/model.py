@@ -437,6 +437,9 @@ class Anchors(_Strict):
     praise_requires: dict[str, list[str]] = Field(
         default={}, description="per criterion id, patterns one of which a praised sentence must hold (a decision "
         "is praised for its reason or the alternative it weighs, not for naming the tool)")
+    praise_excludes: dict[str, list[str]] = Field(
+        default={}, description="per criterion id, patterns that put a sentence in another sense than the idea "
+        "(login tokens that expire are not data retention): a strength on it never cites a sentence that holds one")
 
     _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
                              "context_sentence", "choice_question")(_check_patterns)
@@ -545,7 +548,8 @@ class Rubric(_Strict):
                 elif cid in grouped and grouped[cid] != g.id:
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
-        for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires]:
+        for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires,
+                    *self.anchors.praise_excludes]:
             if cid not in seen:
                 problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]

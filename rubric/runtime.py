@@ -189,6 +189,7 @@ class Anchors:
     targets: list[str] = field(default_factory=list)
     requirement_terms: dict[str, list[str]] = field(default_factory=dict)  # criterion id: its requirement's words
     praise_requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line holds
+    praise_excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: words of another sense
 
 
 @record(frozen=True)

@@ -264,3 +264,87 @@ def test_one_sentence_is_never_praised_twice_whole_or_in_part(line: str) -> None
         for j, b in enumerate(said):
             if i != j and cited[i] == cited[j]:
                 assert a.strip('"') not in b and b.strip('"') not in a
+
+
+@pytest.mark.parametrize(("criterion", "line"), [
+    # login tokens, sessions and keys that expire are not data retention
+    ("prompt.privacy-dsr.retention", "Tokens expire after 1 hour and refresh tokens after 30 days."),
+    ("prompt.privacy-dsr.retention", "Access tokens are valid for 15 minutes and sessions expire after 30 days."),
+    ("prompt.privacy-dsr.retention", "JWTs have a 1 h TTL and API keys are rotated every 90 days."),
+    # a mask on a screen is not column masking or tokenization in the data
+    ("prompt.privacy-dsr.masking", "On the profile page, we show the email partially masked (`j*@gmail.com`) so "
+     "that someone looking over the user's shoulder can't read it."),
+    ("structure.security.masking_audit", "The checkout form uses an input mask on the card number field, showing "
+     "only the last 4 digits."),
+    ("prompt.privacy-dsr.masking", "The checkout form uses an input mask on the card number field, showing only "
+     "the last 4 digits."),
+    # a vendor's support contract or destruction promise is not the design's SLO or deletion
+    ("prompt.realtime-analytics.tenant_slo", "Google Premium Support is contracted so that P1 incidents have a "
+     "15-minute response, which underpins our SLA commitment to tenants."),
+    ("prompt.realtime-analytics.tenant_slo", "We pay for AWS Enterprise Support: 15 min response time for "
+     "sev 1 cases, which backs the 99.9% SLA per tenant."),
+    ("prompt.privacy-dsr.deletion_propagation", "Our storage and backup providers carry a contractual SLA: "
+     "data destroyed within 30 days of our instruction, with a certificate of destruction."),
+    ("prompt.privacy-dsr.deletion_propagation", "The backup vendor guarantees erasure within 30 days under "
+     "contract, so user data in backups is deleted too."),
+    # Kafka log compaction keeps the last record per key: not dedupe of events, not deletion from the lake
+    ("prompt.realtime-analytics.dedupe", "The log compaction will keep only the last message for each key, so if "
+     "the SDK sends the same event twice the duplicate will be removed automatically."),
+    ("structure.correctness.idempotency", "Duplicates are handled by a compacted Kafka topic keyed by event_id, "
+     "so retries collapse to one record."),
+    ("structure.correctness.merges", "For deletes we rely on Kafka log compaction: the CDC topics have "
+     "`cleanup.policy=compact`, so when the tombstone for the user key is written, compaction removes the older "
+     "versions."),
+    ("structure.security.deletion", "Erasure: a tombstone is written per user key and topic "
+     "compaction deletes the old records."),
+    # a Kafka offset is not an event-time watermark
+    ("structure.correctness.late_data", "Late events are handled this way too, because when they arrive "
+     "they get a new offset bigger than the watermark, so they are processed in the next run."),
+    ("mechanics.watermarks", "Late data: each run reads from the last committed offset watermark, so late rows are "
+     "picked up in the next batch."),
+    # partitioning a log or a stream orders and spreads events; it does not lay a table out for its queries
+    ("mechanics.partition_strategy", "We partition the log by tenant id, so that all events of one tenant are in "
+     "the same partition and the order is kept."),
+    ("mechanics.partition_strategy", "Tenant partitioning via Pub/Sub ordering keys: this partitions the stream "
+     "per tenant, so a large tenant cannot affect a small one."),
+    ("mechanics.partition_strategy", "Partitioning: events are keyed by `tenant_id` in Kafka so each tenant's "
+     "events stay in order on one partition."),
+    # a CDC high-water mark (max LSN, offset) is not an event-time watermark
+    ("mechanics.watermarks", "We use the max LSN applied as the watermark for the next run, stored in a control "
+     "table."),
+    ("structure.correctness.late_data", "The watermark is the max commit sequence number seen, so rows that commit "
+     "late are read on the next run."),
+    # keying a topic so one row's changes share a partition orders them; it does not dedupe
+    ("structure.correctness.idempotency", "The message key is the primary key, so all changes of one row go to the "
+     "same partition and are applied in order."),
+    # file compaction and Z-ordering lay files out; they are not updates, deletes or merges
+    ("structure.correctness.merges", "OPTIMIZE with Z-order on customer_id nightly for the big silver tables, "
+     "after the MERGE runs."),
+])
+def test_a_strength_never_cites_a_line_in_another_sense_than_its_idea(criterion: str, line: str) -> None:
+    """Words of another sense (`anchors.praise_excludes`) rule a line out of praise under the idea
+    (feedback round 10: token expiry praised as retention, a support contract as per-tenant SLOs, a UI
+    mask as column masking, Kafka log compaction as dedupe or deletion, offsets as watermarks)."""
+    import copy
+
+    from grade.feedback.mechanism import shows_own_idea
+
+    matcher = get_rubric()[1]
+    assert not shows_own_idea(matcher, criterion, line)
+    blind = copy.copy(matcher)  # the same rubric without the words of another sense: the idea's own terms are there
+    blind.rubric = replace(matcher.rubric, anchors=replace(matcher.rubric.anchors, praise_excludes={}))
+    assert shows_own_idea(blind, criterion, line)
+
+
+@pytest.mark.parametrize(("criterion", "line"), [
+    ("prompt.privacy-dsr.retention", "Raw events are retained for 30 days; a nightly job deletes older partitions."),
+    ("prompt.privacy-dsr.masking", "Email and phone columns are tokenized at ingestion; only the vault maps tokens "
+     "back to values."),
+    ("prompt.realtime-analytics.dedupe", "The Flink job keyed by event_id drops repeats seen in the last 24 hours."),
+    ("mechanics.partition_strategy", "The events table is partitioned by event date and clustered by tenant_id, "
+     "since every dashboard query filters on both."),
+])
+def test_the_same_idea_in_its_own_sense_is_still_praised(criterion: str, line: str) -> None:
+    from grade.feedback.mechanism import shows_own_idea
+
+    assert shows_own_idea(get_rubric()[1], criterion, line)

@@ -142,6 +142,19 @@ def _holds_what_praise_requires(matcher: CompiledRubric, criterion_id: str, norm
     return pattern.search(norm) is not None
 
 
+def _in_another_sense(matcher: CompiledRubric, criterion_id: str, norm: str) -> bool:
+    """The rubric's `anchors.praise_excludes`: words that put the sentence in another sense than the
+    idea (login tokens that expire are not data retention, Kafka log compaction is not dedupe)."""
+    anchors = getattr(matcher.rubric, "anchors", None)
+    terms = tuple(getattr(anchors, "praise_excludes", {}).get(criterion_id, ())) if anchors is not None else ()
+    if not terms:
+        return False
+    pattern = _REQUIREMENT_CACHE.get(("exclude", *terms))
+    if pattern is None:
+        pattern = _REQUIREMENT_CACHE[("exclude", *terms)] = re.compile("|".join(f"(?:{t})" for t in terms))
+    return pattern.search(norm) is not None
+
+
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
     """Does `sentence` show the criterion's own idea, by its own detectors' terms: a `strong`
     phrasing of one of them, or a mention of it beside that detector's own `substance`? A number or
@@ -150,9 +163,10 @@ def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) ->
     Mentions and strong phrasings in another sense (the detector's `exclude`) do not count, nor is a
     substance that is only a connective, or a quantity away from the mention, the idea's own. The
     requirement that asks for the idea (its `requirement_terms`) is no evidence of it, and a decision
-    needs what `praise_requires` asks of the sentence."""
+    needs what `praise_requires` asks of the sentence; words of another sense (`praise_excludes`) rule
+    the sentence out."""
     norm = without_requirement(matcher, criterion_id, normalise(sentence))
-    if not _holds_what_praise_requires(matcher, criterion_id, norm):
+    if not _holds_what_praise_requires(matcher, criterion_id, norm) or _in_another_sense(matcher, criterion_id, norm):
         return False
     spec = matcher.rubric.criterion(criterion_id)
     for name in spec.detectors:
