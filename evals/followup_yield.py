@@ -20,6 +20,8 @@ import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from feedback_rates import load_labels  # evals/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "rubric" / "followups.toml"
 PACKETS = ROOT / "evals" / "feedback"
@@ -54,12 +56,8 @@ def labelled(rounds: range) -> list[tuple[str, str, str, str, str]]:
         items = {(a["id"], i["item"]): (a.get("prompt", ""), i["text"]) for a in m["answers"]
                  for i in a["items"] if i["kind"] == "followup"}
         for d in sorted(base.glob("labels-*")):
-            for f in sorted(d.glob("*.labels.json")):
-                data = json.loads(f.read_text(encoding="utf-8"))
-                for item, label in (data.get("labels") or {}).items():
-                    key = (data.get("answer", f.name.split(".")[0]), item)
-                    if key in items:
-                        out.append((f"round{r}", key[0], items[key][0], items[key][1], label))
+            labels, _ = load_labels(base / "sample", d)
+            out += [(f"round{r}", key[0], *items[key], label) for key, label in labels.items() if key in items]
     return out
 
 

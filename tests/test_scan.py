@@ -175,11 +175,13 @@ def test_long_one_line_shapes_scan_as_re(shape):
 
 
 @pytest.mark.parametrize("shape", range(4))
-def test_long_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape):
-    """The indexed scan grades such an answer exactly as `re.finditer` over the whole text would."""
+@pytest.mark.parametrize("knob, value", [("THRESHOLD", 200), ("GUARD_MIN", 1_000)])
+def test_long_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape, knob, value):
+    """The indexed scan grades such an answer exactly as `re.finditer` over the whole text would,
+    also with the guards taken at 20-50 kB (as at 1 MB)."""
     from grade.core.grader import grade_text
 
-    monkeypatch.setattr(scan, "THRESHOLD", 200)
+    monkeypatch.setattr(scan, knob, value)
     text = _one_line(40_000)[shape]
     fast = grade_text(text, name="x.md").contract_json()
     monkeypatch.setattr(scan, "THRESHOLD", 10**9)  # every pattern scanned the plain way
@@ -220,15 +222,3 @@ def test_dense_guarded_candidates_give_the_matches_of_a_full_scan(monkeypatch, t
             assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want, pattern.pattern[:80]
     if text.startswith("1 "):  # the dense path was taken
         assert scan._look.cache_info().misses + scan._look.cache_info().hits > looked
-
-
-@pytest.mark.parametrize("shape", range(4))
-def test_guarded_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape):
-    """With the guards taken at 20-50 kB (as at 1 MB), such an answer grades as with `re.finditer`."""
-    from grade.core.grader import grade_text
-
-    monkeypatch.setattr(scan, "GUARD_MIN", 1_000)
-    text = _one_line(40_000)[shape]
-    fast = grade_text(text, name="x.md").contract_json()
-    monkeypatch.setattr(scan, "THRESHOLD", 10**9)  # every pattern scanned the plain way
-    assert grade_text(text, name="x.md").contract_json() == fast

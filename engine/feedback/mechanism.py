@@ -111,48 +111,43 @@ def _own_substance(match: re.Match, start: int, end: int) -> bool:
     return True
 
 
-_REQUIREMENT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+_ANCHOR_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _anchor_pattern(matcher: CompiledRubric, table: str, criterion_id: str) -> re.Pattern[str] | None:
+    """The criterion's patterns in the rubric's per-criterion `anchors.<table>`, joined and compiled
+    once (None when it has none)."""
+    anchors = getattr(matcher.rubric, "anchors", None)
+    terms = tuple(getattr(anchors, table, {}).get(criterion_id, ())) if anchors is not None else ()
+    if not terms:
+        return None
+    pattern = _ANCHOR_PATTERNS.get(terms)
+    if pattern is None:
+        pattern = _ANCHOR_PATTERNS[terms] = re.compile("|".join(f"(?:{t})" for t in terms))
+    return pattern
 
 
 def without_requirement(matcher: CompiledRubric, criterion_id: str, norm: str) -> str:
     """`norm` with the words of the requirement that asks for the criterion's idea blanked out (the
     rubric's `anchors.requirement_terms`: "p99 < 100 ms", "2k QPS" ask for a low-latency API, they do
     not show one); the length is kept, so spans still line up."""
-    anchors = getattr(matcher.rubric, "anchors", None)
-    terms = tuple(anchors.requirement_terms.get(criterion_id, ())) if anchors is not None else ()
-    if not terms:
-        return norm
-    pattern = _REQUIREMENT_CACHE.get(terms)
-    if pattern is None:
-        pattern = _REQUIREMENT_CACHE[terms] = re.compile("|".join(f"(?:{t})" for t in terms))
-    return pattern.sub(lambda m: " " * len(m.group(0)), norm)
+    pattern = _anchor_pattern(matcher, "requirement_terms", criterion_id)
+    return norm if pattern is None else pattern.sub(lambda m: " " * len(m.group(0)), norm)
 
 
 def _holds_what_praise_requires(matcher: CompiledRubric, criterion_id: str, norm: str) -> bool:
     """The rubric's `anchors.praise_requires`: a decision is praised for its reason or the alternative
     it weighs ("Flink, because ..."), not for a line that only runs the tool ("Flink checkpoints every
     30 s")."""
-    anchors = getattr(matcher.rubric, "anchors", None)
-    terms = tuple(anchors.praise_requires.get(criterion_id, ())) if anchors is not None else ()
-    if not terms:
-        return True
-    pattern = _REQUIREMENT_CACHE.get(("praise", *terms))
-    if pattern is None:
-        pattern = _REQUIREMENT_CACHE[("praise", *terms)] = re.compile("|".join(f"(?:{t})" for t in terms))
-    return pattern.search(norm) is not None
+    pattern = _anchor_pattern(matcher, "praise_requires", criterion_id)
+    return pattern is None or pattern.search(norm) is not None
 
 
 def _in_another_sense(matcher: CompiledRubric, criterion_id: str, norm: str) -> bool:
     """The rubric's `anchors.praise_excludes`: words that put the sentence in another sense than the
     idea (login tokens that expire are not data retention, Kafka log compaction is not dedupe)."""
-    anchors = getattr(matcher.rubric, "anchors", None)
-    terms = tuple(getattr(anchors, "praise_excludes", {}).get(criterion_id, ())) if anchors is not None else ()
-    if not terms:
-        return False
-    pattern = _REQUIREMENT_CACHE.get(("exclude", *terms))
-    if pattern is None:
-        pattern = _REQUIREMENT_CACHE[("exclude", *terms)] = re.compile("|".join(f"(?:{t})" for t in terms))
-    return pattern.search(norm) is not None
+    pattern = _anchor_pattern(matcher, "praise_excludes", criterion_id)
+    return pattern is not None and pattern.search(norm) is not None
 
 
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
