@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import re
 
-_GAP = re.compile(r"~(\d+)~")
+from ..core.static_regex import regex
+
+_GAP = regex(r"~(\d+)~")
 
 # What a gap may be possessive before: an element that starts with a word character and is not
 # optional (a letter, a digit, '_', \d or \w), or a group (not a look-around nor a named one) whose
 # every alternative starts so and holds no group itself; classes and escapes inside are skipped whole.
 _FIRST = r"(?:[a-z0-9_]|\\[dw])(?![?*{])"
 _ALTERNATIVE = _FIRST + r"(?:[^()|\\\[]|\\.|\[\^?\]?(?:[^\]\\]|\\.)*\])*"
-_BEFORE_WORD = re.compile(_FIRST + r"|\((?:\?:)?" + _ALTERNATIVE + r"(?:\|" + _ALTERNATIVE + r")*\)(?![?*{])")
+_BEFORE_WORD = regex(_FIRST + r"|\((?:\?:)?" + _ALTERNATIVE + r"(?:\|" + _ALTERNATIVE + r")*\)(?![?*{])")
 
 
 def expand_pattern(pattern: str) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import sys
 import types
 import typing
@@ -22,6 +21,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
+from ..core.static_regex import regex
 from ..records import record
 from ..vocabulary import Depth
 
@@ -293,7 +293,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-_NAME = re.compile(r"[A-Za-z_]\w*")
+_NAME = regex(r"[A-Za-z_]\w*")
 
 
 def _field_type(annotation: Any, namespace: dict[str, Any]) -> Any:

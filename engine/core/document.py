@@ -21,20 +21,21 @@ import re
 from dataclasses import dataclass, field
 
 from .regex_cache import lazy_regex
+from .static_regex import regex
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = regex(r"^\s*(```|~~~)")
+_HEADING = regex(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = lazy_regex(r"^\s{0,3}(=+|-+)\s*$")  # these three: compiled when first used
-_BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
-_TABLE = re.compile(r"^\s*\|")
-_QUOTE_MARK = re.compile(r"^\s{0,3}>\s?")
-_BOLD_HEADING = re.compile(r"^\s*(\*\*|__)([^*_]{2,80})(\*\*|__)\s*:?\s*$")
+_BULLET = regex(r"^\s*([-*+]|\d+[.)])\s+")
+_TABLE = regex(r"^\s*\|")
+_QUOTE_MARK = regex(r"^\s{0,3}>\s?")
+_BOLD_HEADING = regex(r"^\s*(\*\*|__)([^*_]{2,80})(\*\*|__)\s*:?\s*$")
 _FRONT_KEY = lazy_regex(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
-_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
+_COMMENT = regex(r"<!--.*?(-->|\Z)", re.S)
 _SENTENCE_PUNCT = (".", ":", ";", "!", "?", ",")  # a title does not end in these
 _TITLE_MAX_WORDS = 12
 _WRAPPED_MIN_WORDS = 8  # a line ending in ':' with fewer words is a lead-in, however it goes on
-_BOLD_LEAD = re.compile(r"(\*\*|__)\s*:?\s*$")  # "**Trade-offs:**" closes emphasis: a lead-in
+_BOLD_LEAD = regex(r"(\*\*|__)\s*:?\s*$")  # "**Trade-offs:**" closes emphasis: a lead-in
 _LABEL_LINE = lazy_regex(r"^\s*[*_]{0,2}[A-Za-z][\w /&().-]{0,30}[*_]{0,2}:[*_]{0,2}\s+\S")
 
 _SPACES = {"-", "_", "/", "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014"}

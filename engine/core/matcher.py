@@ -18,6 +18,7 @@ Reading rules (from the labelling guide, evals/LABELING.md):
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -31,18 +32,19 @@ from ..rubric.runtime import Detector, Rubric
 from . import scan
 from .document import Block, Document
 from .regex_cache import RegexCompiler
+from .static_regex import regex
 
 # "e.g. x" does not end a sentence. Checked after the mark (the look-behinds span it): a pattern that
 # starts with a character class lets sre skip to the marks instead of trying the look-behinds everywhere.
 _NOT_ABBREVIATION = r"(?<!\be\.g.)(?<!\bi\.e.)(?<!\bvs.)(?<!\betc.)"
 # A clause ends at [.!?;] ending a sentence, at a spaced dash (\s[\u2014\u2013]\s, \s--\s) or at a '|': the
 # first character taken first, for the same reason, then which of them it was.
-_BOUNDARY = re.compile(r"[.!?;|\s](?:(?<=[.!?;])" + _NOT_ABBREVIATION + r"(?=\s|$|\*)"
+_BOUNDARY = regex(r"[.!?;|\s](?:(?<=[.!?;])" + _NOT_ABBREVIATION + r"(?=\s|$|\*)"
                        r"|(?<=\|)|(?<=\s)(?:[\u2014\u2013]|--)\s)")
-_SENTENCE_END = re.compile(r"[.!?]" + _NOT_ABBREVIATION + r"(?=\s|\*)")
-_ITEM_SPLIT = re.compile(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
-_COMMA_CUT = re.compile(r",(?!\d{3})")  # _ITEM_SPLIT where no ')' follows
-_PARENS = re.compile(r"[()]")
+_SENTENCE_END = regex(r"[.!?]" + _NOT_ABBREVIATION + r"(?=\s|\*)")
+_ITEM_SPLIT = regex(r",(?!\d{3})(?![^()]*\))")  # a comma, but not in 5,000 nor inside (a, b)
+_COMMA_CUT = regex(r",(?!\d{3})")  # _ITEM_SPLIT where no ')' follows
+_PARENS = regex(r"[()]")
 _LIST_MIN_ITEMS = 3  # a sentence with this many comma-separated items ...
 _LIST_MAX_AVG_WORDS = 8  # ... of at most this many words on average is read item by item
 _QUOTE_MAX = 160
@@ -51,11 +53,12 @@ _QUOTE_MAX = 160
 Compile = Callable[[str], re.Pattern[str]]
 
 
-def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[str] | None:
+def _compile(patterns: list[str], compile: Compile = re.compile,
+             join: Callable[[list[str]], str] = joined_pattern) -> re.Pattern[str] | None:
     """One regex for a list of rubric patterns, each anchored at the start of a word."""
     if not patterns:
         return None
-    return compile(joined_pattern(patterns))
+    return compile(join(patterns))
 
 
 @record(frozen=True)
@@ -71,12 +74,13 @@ class CompiledDetector:
     breadth: int | None
 
     @classmethod
-    def build(cls, d: Detector, compile: Compile) -> CompiledDetector:
-        mention = _compile(d.mention, compile)
+    def build(cls, d: Detector, compile: Compile,
+              join: Callable[[list[str]], str] = joined_pattern) -> CompiledDetector:
+        mention = _compile(d.mention, compile, join)
         if mention is None:  # the model requires at least one mention pattern
             raise ValueError("a detector needs a mention pattern")
-        return cls(mention, _compile(d.strong, compile), _compile(d.substance, compile),
-                   _compile(d.exclude, compile), d.generic, d.reach, d.breadth)
+        return cls(mention, _compile(d.strong, compile, join), _compile(d.substance, compile, join),
+                   _compile(d.exclude, compile, join), d.generic, d.reach, d.breadth)
 
 
 @dataclass(slots=True)
@@ -106,6 +110,14 @@ class Hit:
         return quote
 
 
+_ANCHOR_TABLES = ("requirement_terms", "praise_requires", "praise_excludes")
+
+
+def _joined(terms) -> str:
+    """A criterion's anchor patterns as one alternation ("" when it has none)."""
+    return "|".join(f"(?:{t})" for t in terms)
+
+
 _Found = tuple[int, int, int, int, bool, int, tuple[int, int]]
 """A hit as kept per document: the fields of Hit but its document."""
 
@@ -123,13 +135,14 @@ class CompiledRubric:
         compiler = compiler or RegexCompiler()
         compile = compiler.compile
         self.rubric = rubric
-        self.detectors = {name: CompiledDetector.build(d, compile) for name, d in rubric.detectors.items()}
-        self.cues = _compile(rubric.substance_cues, compile)
+        join = compiler.joined_pattern  # the expansion of each list too is kept between runs
+        self.detectors = {name: CompiledDetector.build(d, compile, join) for name, d in rubric.detectors.items()}
+        self.cues = _compile(rubric.substance_cues, compile, join)
         self.prompt_signals = {
-            p.id: [(_compile([pattern], compile), weight) for pattern, weight in p.signals.items()]
+            p.id: [(_compile([pattern], compile, join), weight) for pattern, weight in p.signals.items()]
             for p in rubric.prompts
         }
-        self.headings = {s.id: _compile(s.heading, compile) for s in rubric.sections if s.heading}
+        self.headings = {s.id: _compile(s.heading, compile, join) for s in rubric.sections if s.heading}
         scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
         scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
         scanned = [p for p in scanned if p is not None]
@@ -138,6 +151,27 @@ class CompiledRubric:
                 compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
                 compiler.plans[p.pattern] = scan.record_plan(p, compiler.plans.get(p.pattern, False))
         scan.register(scanned)
+        # the rubric's per-criterion anchors tables (grade.feedback.mechanism), compiled when first asked
+        # for, through the same compiler: from its record on a cold start, recorded here when it is new
+        self._compile = compile
+        self._anchor_patterns: dict[str, re.Pattern[str]] = {}
+        for table in _ANCHOR_TABLES:
+            for terms in getattr(getattr(rubric, "anchors", None), table, {}).values():
+                joined = _joined(terms)
+                if joined and joined not in compiler.codes:
+                    with contextlib.suppress(re.error):  # raised again where it is used
+                        compile(joined)
+
+    def anchor_pattern(self, table: str, criterion_id: str) -> re.Pattern[str] | None:
+        """The criterion's patterns in the rubric's per-criterion `anchors.<table>`, joined and compiled
+        once (None when it has none)."""
+        joined = _joined(getattr(self.rubric.anchors, table, {}).get(criterion_id, ()))
+        if not joined:
+            return None
+        pattern = self._anchor_patterns.get(joined)  # by the patterns: a copy may hold another rubric
+        if pattern is None:
+            pattern = self._anchor_patterns[joined] = self._compile(joined)
+        return pattern
 
     def stream(self, doc: Document, name: str) -> HitStream:
         """One detector's hits in `doc`, found region by region in document order as they are asked

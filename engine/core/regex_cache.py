@@ -60,10 +60,24 @@ class RegexCompiler:
         # the literal prefixes grade.scan works out for a pattern (pure Python, ~1 ms a pattern), kept too
         self.prefixes: dict[str, list[str] | None] = {}
         self.plans: dict[str, Any] = {}  # and how grade.scan groups those prefixes
+        # the one pattern a list of rubric patterns becomes (rubric.patterns.joined_pattern: ~5 ms of
+        # pure Python for the bundled rubric), by the list
+        self.joined: dict[tuple[str, ...], str] = {}
         if recorded and recorded.get("key") == _KEY:
             self.codes = recorded["codes"]
             self.prefixes = recorded.get("prefixes") or {}
             self.plans = recorded.get("plans") or {}
+            self.joined = recorded.get("joined") or {}
+
+    def joined_pattern(self, patterns: list[str]) -> str:
+        """rubric.patterns.joined_pattern(patterns), as recorded or worked out now (and recorded)."""
+        key = tuple(patterns)
+        joined = self.joined.get(key)
+        if joined is None:
+            from ..rubric.patterns import joined_pattern
+
+            joined = self.joined[key] = joined_pattern(patterns)
+        return joined
 
     def compile(self, pattern: str) -> re.Pattern[str]:
         entry = self.codes.get(pattern)
@@ -96,7 +110,8 @@ class RegexCompiler:
         return compiled
 
     def record(self) -> dict[str, Any]:
-        return {"key": _KEY, "codes": self.codes, "prefixes": self.prefixes, "plans": self.plans}
+        return {"key": _KEY, "codes": self.codes, "prefixes": self.prefixes, "plans": self.plans,
+                "joined": self.joined}
 
 
 def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +122,8 @@ def record_to_json(record: dict[str, Any]) -> dict[str, Any]:
 
     return {"key": list(record["key"] or ()),
             "codes": {p: [e[0], _packed(e[1]), e[2], dict(e[3]), list(e[4])] for p, e in record["codes"].items()},
-            "scan": ANALYSIS, "prefixes": dict(record.get("prefixes") or {}), "plans": dict(record.get("plans") or {})}
+            "scan": ANALYSIS, "prefixes": dict(record.get("prefixes") or {}), "plans": dict(record.get("plans") or {}),
+            "joined": dict(record.get("joined") or {})}
 
 
 def _packed(code: list[int] | bytes) -> list[int] | bytes:
@@ -137,7 +153,11 @@ def record_from_json(data: Any) -> dict[str, Any] | None:
             codes[pattern] = (flags, code, groups, groupindex, tuple(indexgroup))
         prefixes = _prefixes_from_json(data)
         plans = data.get("plans") if prefixes and isinstance(data.get("plans"), dict) else {}
-        return {"key": _KEY, "codes": codes, "prefixes": prefixes, "plans": plans}
+        joined = data.get("joined")
+        if not (isinstance(joined, dict) and all(type(k) is tuple and all(type(p) is str for p in k)
+                                                 and type(v) is str for k, v in joined.items())):
+            joined = {}  # worked out again
+        return {"key": _KEY, "codes": codes, "prefixes": prefixes, "plans": plans, "joined": joined}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

@@ -9,7 +9,8 @@ grade's version and the expansion of its patterns (rubric/patterns.py) are the s
 entry holds only dicts, lists, strings and numbers, written with marshal: reading it runs no code,
 as with the JSON it replaced (4x slower to read: a tenth of a cold start) and unlike the pickle
 before that. The compiled regular expressions are stored beside it as sre opcode lists (plain
-integers), with the literal prefixes grade.core.scan derives from each. The file starts with a
+integers), with the literal prefixes grade.core.scan derives from each and the pattern each list
+of rubric patterns expands to (rubric.patterns.joined_pattern). The file starts with a
 SHA-256 of the rest, checked before anything is parsed: opcodes fed back to the interpreter (and
 marshal's own reader) can crash it when damaged. An entry that cannot be read or parsed is rebuilt;
 a cache that cannot be written is skipped.
@@ -31,8 +32,8 @@ from .files import replace_atomically
 from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
-FORMAT = 6  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
-# 6: opcodes packed as bytes
+FORMAT = 7  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
+# 6: opcodes packed as bytes; 7: and the rubric's per-criterion anchor patterns (CompiledRubric.anchor_pattern)
 MAX_ENTRY_BYTES = 20_000_000
 
 

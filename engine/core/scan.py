@@ -40,6 +40,8 @@ from functools import lru_cache
 from itertools import groupby
 from re import _constants as C  # loaded with re: sre's parse of a pattern is read with it
 
+from .static_regex import regex
+
 THRESHOLD = 200
 """Characters; below this a text is scanned the plain way."""
 PREFIX_MAX = 12
@@ -51,7 +53,7 @@ ANALYSIS = f"2:{PREFIX_MAX}:{_CAP}:{_MAX_CLASS}"
 """The version of the prefix analysis below (bump the first number on any change to it): prefixes
 recorded by another version are not used."""
 _LOOKBEHIND = "(?<![a-z0-9])"
-_DIGIT = re.compile(r"\d")
+_DIGIT = regex(r"\d")
 _WORD_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0")
 _WILD = "\x00"  # in a prefix of `guard`'s analysis: any one character
 _WORD = "\x01"  # in a prefix of `guard`'s analysis: any one word character (`\\w`; folding keeps it one)
@@ -301,10 +303,10 @@ def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
     return kinds
 
 
-_WORD_STARTS = re.compile(r"(?<![a-z0-9])[a-z\d]")  # over the text itself: '٣' is no [0-9] behind
+_WORD_STARTS = regex(r"(?<![a-z0-9])[a-z\d]")  # over the text itself: '٣' is no [0-9] behind
 # rarer characters: found by a class first (which sre scans for fast), then the look-behind is
 # checked behind the character taken (a class of one character, the one just matched)
-_KIND_CHARS = (None, re.compile(r"\s(?<![a-z0-9]\s)"), re.compile(r"[^a-z\d\s](?<![a-z0-9][^a-z\d\s])"))
+_KIND_CHARS = (None, regex(r"\s(?<![a-z0-9]\s)"), regex(r"[^a-z\d\s](?<![a-z0-9][^a-z\d\s])"))
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from ..core.document import Document, normalise
 from ..core.regex_cache import build_with_disk_cache
+from ..core.static_regex import regex
 from ..rubric.patterns import joined_pattern
 from ..rubric.runtime import Rubric
 
@@ -32,9 +33,9 @@ Compile = Callable[[str], "re.Pattern[str]"]
 
 NOT_DESIGN, OPEN, CONTEXT, DESIGN = "not_design", "open", "context", "design"
 _ROLES = (NOT_DESIGN, OPEN, CONTEXT)
-_MARKER = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
-_LEAD_IN = re.compile(r"^[*_]*([^:*_\n]{1,60}?)[*_]*\s*:(?:[*_]*)(?:\s|$)")
-_NUMBERING = re.compile(  # "2.", "4.1", "A)", "iv.", "Part 2:" before a heading's words
+_MARKER = regex(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
+_LEAD_IN = regex(r"^[*_]*([^:*_\n]{1,60}?)[*_]*\s*:(?:[*_]*)(?:\s|$)")
+_NUMBERING = regex(  # "2.", "4.1", "A)", "iv.", "Part 2:" before a heading's words
     r"^(?:(?:part|section|step|phase)\s+)?(?:\d+[.)]?|[a-z][.)]|[ivx]+[.)])(?:\d+[.)]?)*\s*[:.)\-]?\s*")
 MAX_LABEL_WORDS = 7
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ..core.document import Document, normalise
 from ..core.matcher import CompiledRubric, Hit
 from ..core.results import CriterionResult
+from ..core.static_regex import regex
 
 _NOT_GRADED_AS_BODY = ("title", "heading")
 _CACHE: dict[int, tuple[CompiledRubric, CompiledRubric]] = {}
@@ -94,10 +95,10 @@ def _unexcluded(pattern, exclude, norm: str) -> list[tuple[int, int]]:
 # connective ("because"). A connective beside a mention is a reason, not the idea's own mechanism; a
 # quantity is one only right beside the mention ("watermark 10 min"): "alerts grouped for 6 hours, so a
 # table failing 20 partitions in a backfill" is alert grouping, not a backfill plan (feedback round 8).
-_QUANTITY = re.compile(
+_QUANTITY = regex(
     r"[~<>]?\s*\d[\d.,]*\s*(%|x|k|m|b|ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|weeks?|"
     r"months?|years?|[kmgt]b|rows?|events?|requests?)?")
-_CONNECTIVE = re.compile(r"because|since|so that|so|due to")
+_CONNECTIVE = regex(r"because|since|so that|so|due to")
 QUANTITY_REACH = 12  # characters between a mention and a quantity that belongs to it
 
 
@@ -111,20 +112,12 @@ def _own_substance(match: re.Match, start: int, end: int) -> bool:
     return True
 
 
-_ANCHOR_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
 def _anchor_pattern(matcher: CompiledRubric, table: str, criterion_id: str) -> re.Pattern[str] | None:
     """The criterion's patterns in the rubric's per-criterion `anchors.<table>`, joined and compiled
-    once (None when it has none)."""
-    anchors = getattr(matcher.rubric, "anchors", None)
-    terms = tuple(getattr(anchors, table, {}).get(criterion_id, ())) if anchors is not None else ()
-    if not terms:
+    once by the matcher (from the compiled rubric's cache: CompiledRubric.anchor_pattern)."""
+    if getattr(matcher.rubric, "anchors", None) is None:
         return None
-    pattern = _ANCHOR_PATTERNS.get(terms)
-    if pattern is None:
-        pattern = _ANCHOR_PATTERNS[terms] = re.compile("|".join(f"(?:{t})" for t in terms))
-    return pattern
+    return matcher.anchor_pattern(table, criterion_id)
 
 
 def without_requirement(matcher: CompiledRubric, criterion_id: str, norm: str) -> str:

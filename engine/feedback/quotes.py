@@ -12,11 +12,12 @@ import re
 
 from ..core.document import Block, Document
 from ..core.regex_cache import lazy_regex
+from ..core.static_regex import regex
 
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
-_CODE_SPAN = re.compile(r"`[^`\n]*`")
-_LEAD = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
-_SPACES = re.compile(r"\s+")
+_SENTENCE_END = regex(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
+_CODE_SPAN = regex(r"`[^`\n]*`")
+_LEAD = regex(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
+_SPACES = regex(r"\s+")
 
 
 def _block_of(doc: Document, line: int) -> Block | None:
@@ -113,12 +114,12 @@ def find_sentence(doc: Document, words: str) -> str | None:
     return None
 
 
-_WORD = re.compile(r"[A-Za-z0-9]+")
-_ARROW = re.compile(r"\u2192|->|\u25ba|=>|\u2500\u2500")
+_WORD = regex(r"[A-Za-z0-9]+")
+_ARROW = regex(r"\u2192|->|\u25ba|=>|\u2500\u2500")
 _WINDOW_CLAUSE = lazy_regex(  # a window function's PARTITION BY, whole or cut from its OVER (...)
     r"\bover\s*\(\s*partition\s+by\b|\bpartition\s+by\b[^()]*?\border\s+by\b[^()]*\)"
     r"|\b(?:row_number|dense_rank|rank|lag|lead|first_value|last_value)\s*\(|\bqualify\b", re.I)
-_HOW_OR_WHY = re.compile(
+_HOW_OR_WHY = regex(
     r"`|\d+(?:[.,]\d+)?\s*(?:%|ms|s|sec|min|h|days?|hours?|minutes?|weeks?|months?|years?|x|k|m|tb|gb|mb)\b"
     r"|\b(?:because|so|since|instead|rather than|so that|to avoid|means|unless|only if|never)\b", re.I)
 MIN_ANCHOR_WORDS = 5
