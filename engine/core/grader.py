@@ -51,6 +51,12 @@ def _settled(doc: Document, matcher: CompiledRubric, names: Sequence[str]) -> li
         return None
     streams = [matcher.stream(doc, name) for name in names]
     breadths = [matcher.detectors[name].breadth for name in names]
+    # The hits before the frontier are final and the frontier only moves on: the evidence of those before
+    # it is taken once, and each new frontier's hits (all past the last one's) are added to it in order.
+    evidence: list[Evidence] = []
+    seen: set[tuple[int, str]] = set()
+    taken = [0] * len(streams)  # per stream, how many of its hits were walked (once every `breadth` is reached,
+    # which then stays reached, the walk takes the same hits as when it started from the first)
     while True:
         pending = [s for s in streams if not s.done]
         if not pending:
@@ -58,14 +64,15 @@ def _settled(doc: Document, matcher: CompiledRubric, names: Sequence[str]) -> li
         frontier = min(s.frontier for s in streams)
         if frontier and all(not b or len(s.blocks) >= b for s, b in zip(streams, breadths, strict=True)):
             level2 = []
-            for s, b in zip(streams, breadths, strict=True):
-                for f in s.found:
-                    if f[2] >= frontier:
-                        break
+            for k, (s, b) in enumerate(zip(streams, breadths, strict=True)):
+                found, i = s.found, taken[k]
+                while i < len(found) and found[i][2] < frontier:
+                    f = found[i]
                     if f[0] == 2 or b:  # `breadth` reached: every hit of the detector is level 2
                         level2.append(f)
+                    i += 1
+                taken[k] = i
             level2.sort(key=itemgetter(2))  # stable: detectors in order at one start, as in match_criteria
-            evidence, seen = [], set()
             for f in level2:
                 place = (f[1], Hit(*f, doc).quote)
                 if place in seen:

@@ -206,7 +206,8 @@ class CompiledRubric:
         blocks, block_starts, block_ends = doc.blocks, doc._block_starts, _block_ends(doc)
         seg_starts, seg_lines, lines = doc._seg_starts, doc._seg_lines, doc.lines
         boundaries, items = _per_document(doc)
-        substance = [scan.windows(p, norm, memo) for p in (det.substance, self.cues if det.generic else None) if p]
+        substance = [scan.windows(p, norm, memo).beside for p in (det.substance, self.cues if det.generic else None)
+                     if p]
         bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
         reach = det.reach
         scans = [(scan.finditer(pattern, norm, memo), is_strong)
@@ -271,11 +272,8 @@ class CompiledRubric:
                             block = blocks[b]
                             w_end = max(_reach(doc, w_end, reach, block), _body_end(doc, block))
                         level = 1
-                        for spans_in in substance:
-                            spans = spans_in(c_start, w_end)
-                            # substance beside the mention, not in it: the spans do not overlap one another, so
-                            # one lies wholly before or after the match exactly when the first or the last one does
-                            if spans and (spans[0][1] <= start or spans[-1][0] >= end):
+                        for beside in substance:
+                            if beside(c_start, w_end, start, end):  # substance beside the mention, not in it
                                 level = 2
                                 break
                     i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
@@ -461,22 +459,33 @@ def _quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) ->
     within its line, maps to the file by a shift: its quote is then a function of the clause's text
     in `norm` and in the file and of where the match lies in it, kept in the document's memo (a long
     answer that repeats its claims quotes the same clause thousands of times)."""
-    seg_starts = doc._seg_starts
-    i = bisect.bisect_right(seg_starts, c_start) - 1
+    memo = doc.memo
+    segments = memo.get("quote_segments")
+    if segments is None:
+        segments = _quote_segments(doc)
+    i = bisect.bisect_right(memo["seg_starts"], c_start) - 1
     if i >= 0:
-        n_start, t_start, length = doc.segments[i]
-        if c_end - n_start <= length and (i + 1 == len(seg_starts) or c_end < seg_starts[i + 1]):
-            shift = t_start - n_start
-            l_start, l_end = doc.line_span(doc.lines[doc._seg_lines[i]])
-            if l_start <= c_start + shift and c_end + shift <= l_end:
-                key = ("quote_of", doc.norm[c_start:c_end], doc.text[c_start + shift:c_end + shift],
-                       m_start - c_start, m_end - c_start)
-                memo = doc.memo
-                quote = memo.get(key)
-                if quote is None:
-                    quote = memo[key] = _plain_quote(doc, c_start, c_end, m_start, m_end)
-                return quote
+        n_start, limit, length, shift, l_start, l_end = segments[i]
+        if c_end - n_start <= length and c_end < limit and l_start <= c_start + shift and c_end + shift <= l_end:
+            key = ("quote_of", doc.norm[c_start:c_end], doc.text[c_start + shift:c_end + shift],
+                   m_start - c_start, m_end - c_start)
+            quote = memo.get(key)
+            if quote is None:
+                quote = memo[key] = _plain_quote(doc, c_start, c_end, m_start, m_end)
+            return quote
     return _plain_quote(doc, c_start, c_end, m_start, m_end)
+
+
+def _quote_segments(doc: Document) -> list[tuple[int, float, int, int, int, int]]:
+    """Per segment, what _quote reads of it: its start in norm, the next segment's start (inf after the
+    last), its length, the shift from norm to the file, and the span of its line in the file; kept
+    in the document's memo (with `seg_starts`, which _quote searches)."""
+    seg_starts, seg_lines, lines = doc._seg_starts, doc._seg_lines, doc.lines
+    limits = [*seg_starts[1:], float("inf")]
+    out = [(n_start, limit, length, t_start - n_start, *doc.line_span(lines[line]))
+           for (n_start, t_start, length), limit, line in zip(doc.segments, limits, seg_lines, strict=True)]
+    doc.memo["quote_segments"] = out
+    return out
 
 
 def _plain_quote(doc: Document, c_start: int, c_end: int, m_start: int, m_end: int) -> str:

@@ -645,6 +645,24 @@ class _Windows:
             self._found[(start, end)] = spans
         return spans
 
+    def beside(self, start: int, end: int, m_start: int, m_end: int) -> bool:
+        """Does a span of the window [start, end) lie wholly before `m_start` or after `m_end`? The spans do
+        not overlap one another, so one does exactly when the first or the last one does: the same answer
+        as from `self(start, end)`, without making the list of a short window's spans anew (a long answer
+        that repeats its claims asks of the same window's text thousands of times)."""
+        spans = self._found.get((start, end))
+        if spans is None:
+            if end - start > _WINDOW_TEXT_MAX:
+                spans = self(start, end)
+            else:
+                window = self.text[start:end]
+                relative = self._by_text.get(window)
+                if relative is None:
+                    spans = self(start, end)
+                else:
+                    return bool(relative) and (relative[0][1] + start <= m_start or relative[-1][0] + start >= m_end)
+        return bool(spans) and (spans[0][1] <= m_start or spans[-1][0] >= m_end)
+
     def _spans(self, start: int, end: int) -> list[tuple[int, int]]:
         positions, text = self._positions, self.text
         if positions is None:
