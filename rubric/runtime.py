@@ -190,6 +190,7 @@ class Anchors:
     requirement_terms: dict[str, list[str]] = field(default_factory=dict)  # criterion id: its requirement's words
     praise_requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line holds
     praise_excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: words of another sense
+    quote_excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: not what its questions ask
 
 
 @record(frozen=True)

@@ -72,8 +72,8 @@ def test_the_same_answer_always_gets_the_same_questions(mock1_text: str) -> None
     first = grade_text(mock1_text).followups
     assert first == grade_text(mock1_text).followups
     rubric, _ = get_rubric()
-    criteria = grade_text(mock1_text).criteria
-    assert choose_followups(criteria, rubric, parse(mock1_text).text) == first
+    result = grade_text(mock1_text)
+    assert choose_followups(result.criteria, rubric, parse(mock1_text).text, prompt=result.prompt) == first
 
 
 def test_phrasing_varies_with_the_answer_but_not_the_target() -> None:

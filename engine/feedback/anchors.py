@@ -73,6 +73,7 @@ class Anchors:
         self._said = {NOT_DESIGN: _compile(a.not_design_sentence, compile),
                       OPEN: _compile(a.open_sentence, compile), CONTEXT: _compile(a.context_sentence, compile)}
         self._choice = _compile(a.choice_question, compile)
+        self._off_topic = {cid: _compile(p, compile) for cid, p in a.quote_excludes.items()}
 
     def _placed(self, labels: list[str]) -> str:
         """The role a heading or label gives: its patterns match at the label's start (after any
@@ -130,10 +131,15 @@ class Anchors:
         return self._placed(self.labels(doc, line))
 
 
-    def quotable(self, doc: Document, line: int, sentence: str, question: str) -> bool:
+    def quotable(self, doc: Document, line: int, sentence: str, question: str, criterion: str = "") -> bool:
         """May `question` quote this sentence as the candidate's words? Never a non-goal or a rejected
-        alternative; a risk, an open point, a requirement or the context only by a question that does
-        not take it for a choice the candidate made (the rubric's `choice_question`)."""
+        alternative, nor a sentence in another sense than the criterion's questions ask about (the
+        rubric's `quote_excludes`: an API availability contract for a question on schema contracts); a
+        risk, an open point, a requirement or the context only by a question that does not take it for
+        a choice the candidate made (the rubric's `choice_question`)."""
+        off_topic = self._off_topic.get(criterion)
+        if off_topic is not None and off_topic.search(normalise(sentence)):
+            return False
         role = self.role(doc, line, sentence)
         if role == NOT_DESIGN:
             return False

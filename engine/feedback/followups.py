@@ -120,7 +120,7 @@ class _Asker:
         scenario posed on a claim is about that claim); None when there is none."""
         anchors = anchors_for(self.rubric)
         sentences = [s for line, s in ((e.line, whole_sentence(self.doc, e.line, e.quote)) for e in c.evidence)
-                     if anchorable(s, c.id) and anchors.quotable(self.doc, line, s, question)
+                     if anchorable(s, c.id) and anchors.quotable(self.doc, line, s, question, c.id)
                      and all(self.phrases.mentions(normalise(s), p) for p in presupposes)]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
