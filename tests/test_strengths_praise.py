@@ -132,3 +132,37 @@ def test_the_dedupe_strength_cites_the_dedupe_not_the_id(dedupe: str) -> None:
     cited = [s.text for s in result.critique.strengths if s.text.startswith("Idempotency and dedupe")]
     assert not any("UUID generated in the SDK" in t for t in cited)
     assert all("drop" in t or "Dedupe" in t for t in cited)
+
+
+WRAPPED = """# Design
+
+{para}
+"""
+
+
+@pytest.mark.parametrize(("para", "line", "quote", "sentence"), [
+    ("We land the raw events in object storage in an open table format\n(append-only, the cheapest tier), so that "
+     "Athena reads them ad hoc.\nThe API reads rollups.", 3, "We land the raw events in object storage in an open "
+     "table format",
+     "We land the raw events in object storage in an open table format (append-only, the cheapest tier), so that "
+     "Athena reads them ad hoc"),
+    ("Nightly batch jobs build the heavy things: retention cohorts, 90-day\nfunnels and the corrected daily rollups. "
+     "Streaming feeds the rest.", 3, "Nightly batch jobs build the heavy things: retention cohorts, 90-day",
+     "Nightly batch jobs build the heavy things: retention cohorts, 90-day funnels and the corrected daily rollups"),
+    ("Tables are clustered on `subject_key` so the delete scans a fraction\nof each partition. Files are left as "
+     "they are.", 4, "of each partition",
+     "Tables are clustered on `subject_key` so the delete scans a fraction of each partition"),
+])
+def test_a_gap_quotes_the_candidates_whole_sentence_not_a_cut_clause(para, line, quote, sentence) -> None:
+    """A gap says how far the answer got in the candidate's own sentence ("open table format (append-only,
+    the" was cut where the file's line wraps); a sentence too long to quote keeps the clause."""
+    from grade.core.document import parse
+    from grade.core.results import Evidence
+    from grade.feedback.critique import MAX_GAP_QUOTE_CHARS, _cite
+
+    doc = parse(WRAPPED.format(para=para))
+    assert _cite(Evidence(line=line, quote=quote), doc) == f'line {line}: "{sentence}"'
+    assert _cite(Evidence(line=line, quote=quote)) == f'line {line}: "{quote}"'  # no answer at hand: the clause
+    padded = para.replace(quote, quote + " and more words" * (MAX_GAP_QUOTE_CHARS // 10), 1)
+    long = parse(WRAPPED.format(para=padded))  # the same sentence, too long to quote whole
+    assert _cite(Evidence(line=line, quote=quote), long) == f'line {line}: "{quote}"'
