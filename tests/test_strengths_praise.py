@@ -41,6 +41,10 @@ def _ruled_out_by_the_praise_table(criterion: str, line: str) -> None:
      "should match."),
     ("prompt.feature-store.skew_prevention", "Online and offline are populated by the same pipelines, so training "
      "and serving values are consistent by construction."),
+    ("prompt.dq-observability.alert_routing", "Alerting is handled by integrating Monte Carlo and Airflow with Slack "
+     "and PagerDuty, so that the right people are notified of issues in a timely manner."),
+    ("prompt.dq-observability.lineage", "Lineage is managed centrally in Collibra, fed by OpenLineage from "
+     "Airflow and Spark, so that everyone has a single pane of glass over where data comes from."),
 ])
 def test_a_slogan_for_a_reason_is_not_a_strength(criterion: str, line: str) -> None:
     _ruled_out_by_the_praise_table(criterion, line)
