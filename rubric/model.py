@@ -449,6 +449,25 @@ class Anchors(_Strict):
                              "context_sentence", "choice_question")(_check_patterns)
 
 
+class Praise(_Strict):
+    """What "what was strong" never cites, though the idea's words are there (rubric/strengths.toml): a
+    reason that is a slogan, a sentence that is not done yet, and per criterion a sentence in another sense."""
+
+    generic_reasons: list[str] = Field(default=[], description="patterns: a reason any design could give "
+                                       "(\"more scalable\", \"modern\", \"the default\"): a sentence holding one "
+                                       "and no number or code is not praised")
+    unsettled: list[str] = Field(default=[], description="patterns: a sentence that says, in its own words, that "
+                                 "it is still to be checked, asked for or covered: never praised")
+    requires: dict[str, list[str]] = Field(
+        default={}, description="per criterion id, patterns one of which a praised sentence must hold (what the "
+        "mechanism does: a dedupe, an overwrite; not only the key it would use)")
+    excludes: dict[str, list[str]] = Field(
+        default={}, description="per criterion id, patterns that put a sentence about another idea (a retention "
+        "drop is not query partitioning): a strength on it never cites a sentence that holds one")
+
+    _check = field_validator("generic_reasons", "unsettled")(_check_patterns)
+
+
 class BankQuestion(_Strict):
     criterion: str
     depth: Depth
@@ -493,6 +512,8 @@ class Rubric(_Strict):
     asks: dict[str, Ask] = Field(default={}, description="numbers and choices a follow-up may ask for, by id")
     anchors: Anchors = Field(default_factory=Anchors, description="which sentences state the design (what a "
                              "follow-up may quote and a strength may cite)")
+    praise: Praise = Field(default_factory=Praise, description="what a strength never cites (a slogan, an "
+                           "unsettled sentence, a sentence about another idea)")
     required_ids: list[str] = Field(
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
@@ -553,7 +574,8 @@ class Rubric(_Strict):
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
         for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires,
-                    *self.anchors.praise_excludes, *self.anchors.quote_excludes]:
+                    *self.anchors.praise_excludes, *self.anchors.quote_excludes,
+                    *self.praise.excludes, *self.praise.requires]:
             if cid not in seen:
                 problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]
@@ -635,6 +657,10 @@ def read_rubric(path: Path) -> tuple[runtime.Rubric, list[Path]]:
             if "anchors" in data:
                 raise RubricError(f"{files[-1]}: invalid rubric: anchors: defined twice")
             data["anchors"] = extra["anchors"]
+        if "praise" in extra:
+            if "praise" in data:
+                raise RubricError(f"{files[-1]}: invalid rubric: praise: defined twice")
+            data["praise"] = extra["praise"]
         for key in ("components", "asks"):
             more = extra.get(key, {})
             if not isinstance(more, dict):

@@ -194,6 +194,16 @@ class Anchors:
 
 
 @record(frozen=True)
+class Praise:
+    """What a strength never cites (see rubric.model.Praise)."""
+
+    generic_reasons: list[str] = field(default_factory=list)
+    unsettled: list[str] = field(default_factory=list)
+    requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line does
+    excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: words of another idea
+
+
+@record(frozen=True)
 class BankQuestion:
     """A follow-up question of the rubric's bank."""
 
@@ -226,6 +236,7 @@ class Rubric:
     components: dict[str, Component] = field(default_factory=dict)
     asks: dict[str, Ask] = field(default_factory=dict)
     anchors: Anchors = field(default_factory=Anchors)
+    praise: Praise = field(default_factory=Praise)
     required_ids: list[str] = field(default_factory=list)
 
     def criterion(self, criterion_id: str) -> Criterion:

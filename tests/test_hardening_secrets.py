@@ -116,7 +116,9 @@ def test_a_damaged_rubric_cache_entry_is_rebuilt(isolated_home):
 def test_a_rubric_edited_with_the_same_size_and_mtime_is_not_served_stale(tmp_path):
     rubric = tmp_path / "r.toml"
     rubric.write_text(BUNDLED_RUBRIC.read_text(encoding="utf-8").replace(
-        'include = ["followups.toml"]', f'include = ["{BUNDLED_RUBRIC.parent / "followups.toml"}"]'), encoding="utf-8")
+        'include = ["followups.toml", "strengths.toml"]',
+        f'include = ["{BUNDLED_RUBRIC.parent / "followups.toml"}", "{BUNDLED_RUBRIC.parent / "strengths.toml"}"]'),
+        encoding="utf-8")
     first = json.loads(CliRunner().invoke(main, ["--rubric", str(rubric), "--format", "json", MOCK1]).output)
     stat = rubric.stat()
     text = rubric.read_text(encoding="utf-8")

@@ -33,7 +33,7 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
 
     all_ideas = ideas(criteria, rubric)
     short = by_cost([i for i in all_ideas if i.level < 2])  # the ideas not yet substantiated, costliest first
-    gaps = [_gap(idea, rubric) for idea in short][:max_gaps]
+    gaps = [_gap(idea, rubric, doc) for idea in short[:max_gaps]]
     praised = {s.id for s in rubric.sections if s.strengths}
     strengths = _strengths(all_ideas, praised, doc, matcher, max_strengths, rubric)
     next_steps = [CritiqueItem(text=_advice(idea, rubric), criteria=idea.criteria) for idea in short[:3]]
@@ -47,11 +47,22 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
     return Critique(headline=headline, why=why, gaps=gaps, strengths=strengths, next_steps=next_steps)
 
 
-def _cite(e: Evidence) -> str:
-    return f'line {e.line}: "{shown(e.quote)}"'
+MAX_GAP_QUOTE_CHARS = 240  # a gap quotes the whole sentence up to this long, else the clause the grader read
 
 
-def _gap(idea: Idea, rubric) -> CritiqueItem:
+def _cite(e: Evidence, doc: Document | None = None) -> str:
+    """Where the answer got to, as the candidate wrote it: the whole sentence around the evidence (not a
+    clause cut mid-word, "open table format (append-only, the"), unless that sentence is too long to
+    quote or is itself cut from code."""
+    said = shown(e.quote)
+    if doc is not None:
+        whole = whole_sentence(doc, e.line, e.quote)
+        if len(whole) <= MAX_GAP_QUOTE_CHARS and not is_fragment(whole):
+            said = shown(whole)
+    return f'line {e.line}: "{said}"'
+
+
+def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
     """What is missing from one idea, with the line that shows how far the answer got."""
     w = idea.weakest
     spec = rubric.criterion(w.id)
@@ -60,7 +71,7 @@ def _gap(idea: Idea, rubric) -> CritiqueItem:
             return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {spec.description}",
                                 criteria=idea.criteria)
         e = w.evidence[0]
-        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(e)}) but never show how it works. "
+        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(e, doc)}) but never show how it works. "
                             f"I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
     whole = idea.group.description or spec.description
     s = idea.strongest
@@ -69,15 +80,15 @@ def _gap(idea: Idea, rubric) -> CritiqueItem:
                             criteria=idea.criteria)
     part = s.evidence[0]
     if w.level == 0:
-        return CritiqueItem(text=f"{idea.title}: you touch on it ({_cite(part)}), but nothing covers "
+        return CritiqueItem(text=f"{idea.title}: you touch on it ({_cite(part, doc)}), but nothing covers "
                             f"{w.title.lower()}. I'd expect this: {spec.description}",
                             criteria=idea.criteria, line=part.line)
     named = w.evidence[0] if w.evidence else part
     if not idea.uneven:
-        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named)}) but never show how it works. "
+        return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named, doc)}) but never show how it works. "
                             f"I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
-    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part)}), but {w.title.lower()} is only "
-                        f"named ({_cite(named)}). I'd expect this: {spec.description}",
+    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part, doc)}), but {w.title.lower()} is only "
+                        f"named ({_cite(named, doc)}). I'd expect this: {spec.description}",
                         criteria=idea.criteria, line=named.line)
 
 

@@ -143,6 +143,41 @@ def _in_another_sense(matcher: CompiledRubric, criterion_id: str, norm: str) -> 
     return pattern is not None and pattern.search(norm) is not None
 
 
+_PRAISE_PATTERNS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+_NUMBER_OR_CODE = re.compile(r"\d|`")
+
+
+def _praise_pattern(matcher: CompiledRubric, table: str, criterion_id: str | None = None) -> re.Pattern[str] | None:
+    """The rubric's `praise.<table>` (rubric/strengths.toml), per criterion for `excludes`, joined and
+    compiled once (None when it is empty)."""
+    praise = getattr(matcher.rubric, "praise", None)
+    found = getattr(praise, table, None) if praise is not None else None
+    terms = tuple((found or {}).get(criterion_id, ()) if criterion_id is not None else (found or ()))
+    if not terms:
+        return None
+    if terms not in _PRAISE_PATTERNS:
+        _PRAISE_PATTERNS[terms] = re.compile("|".join(f"(?:{t})" for t in terms))
+    return _PRAISE_PATTERNS[terms]
+
+
+def not_praised(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
+    """Does the rubric's `praise` table rule `sentence` out as a strength on `criterion_id`: a sentence
+    whose reason is a slogan ("because it is more scalable", "because that's the default") with no number
+    and no code in it, a sentence that is not settled ("we must check", "probably"), or one about another
+    idea than the criterion's (its `excludes`: a retention drop of old partitions is not query partitioning),
+    or one without what the mechanism does (its `requires`: "SDK assigns `event_id`" names a key, it
+    dedupes nothing)?"""
+    norm = normalise(sentence)
+    generic = _praise_pattern(matcher, "generic_reasons")
+    if generic is not None and generic.search(norm) and not _NUMBER_OR_CODE.search(sentence):
+        return True
+    required = _praise_pattern(matcher, "requires", criterion_id)
+    if required is not None and required.search(norm) is None:
+        return True
+    return any(p is not None and p.search(norm) for p in (_praise_pattern(matcher, "unsettled"),
+                                                          _praise_pattern(matcher, "excludes", criterion_id)))
+
+
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
     """Does `sentence` show the criterion's own idea, by its own detectors' terms: a `strong`
     phrasing of one of them, or a mention of it beside that detector's own `substance`? A number or
@@ -152,7 +187,9 @@ def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) ->
     substance that is only a connective, or a quantity away from the mention, the idea's own. The
     requirement that asks for the idea (its `requirement_terms`) is no evidence of it, and a decision
     needs what `praise_requires` asks of the sentence; words of another sense (`praise_excludes`) rule
-    the sentence out."""
+    the sentence out, as do the rubric's `praise` table's (see `not_praised`)."""
+    if not_praised(matcher, criterion_id, sentence):
+        return False
     norm = without_requirement(matcher, criterion_id, normalise(sentence))
     if not _holds_what_praise_requires(matcher, criterion_id, norm) or _in_another_sense(matcher, criterion_id, norm):
         return False
