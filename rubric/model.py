@@ -451,19 +451,14 @@ class Anchors(_Strict):
 
 class Praise(_Strict):
     """What "what was strong" never cites, though the idea's words are there (rubric/strengths.toml): a
-    reason that is a slogan, a sentence that is not done yet, and per criterion a sentence in another sense."""
+    reason that is a slogan and a sentence that is not done yet, whatever the criterion (per criterion:
+    `anchors.praise_requires` and `anchors.praise_excludes`)."""
 
     generic_reasons: list[str] = Field(default=[], description="patterns: a reason any design could give "
                                        "(\"more scalable\", \"modern\", \"the default\"): a sentence holding one "
                                        "and no number or code is not praised")
     unsettled: list[str] = Field(default=[], description="patterns: a sentence that says, in its own words, that "
                                  "it is still to be checked, asked for or covered: never praised")
-    requires: dict[str, list[str]] = Field(
-        default={}, description="per criterion id, patterns one of which a praised sentence must hold (what the "
-        "mechanism does: a dedupe, an overwrite; not only the key it would use)")
-    excludes: dict[str, list[str]] = Field(
-        default={}, description="per criterion id, patterns that put a sentence about another idea (a retention "
-        "drop is not query partitioning): a strength on it never cites a sentence that holds one")
 
     _check = field_validator("generic_reasons", "unsettled")(_check_patterns)
 
@@ -574,8 +569,7 @@ class Rubric(_Strict):
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
         for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires,
-                    *self.anchors.praise_excludes, *self.anchors.quote_excludes,
-                    *self.praise.excludes, *self.praise.requires]:
+                    *self.anchors.praise_excludes, *self.anchors.quote_excludes]:
             if cid not in seen:
                 problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]

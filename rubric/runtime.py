@@ -199,8 +199,6 @@ class Praise:
 
     generic_reasons: list[str] = field(default_factory=list)
     unsettled: list[str] = field(default_factory=list)
-    requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line does
-    excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: words of another idea
 
 
 @record(frozen=True)

@@ -1,4 +1,5 @@
-""""What was strong" cites a line with the mechanism of its own idea (rubric/strengths.toml, `praise`).
+""""What was strong" cites a line with the mechanism of its own idea (rubric/strengths.toml's
+`praise`, rubric/followups.toml's `anchors.praise_requires` and `anchors.praise_excludes`).
 
 Feedback rounds 10 to 12: strengths both labellers called platitudes praised a slogan for a reason
 ("because it is more scalable", "the modern approach", "because that's the default"), a sentence not
@@ -18,8 +19,9 @@ from grade.feedback.mechanism import shows_own_idea
 
 def _without_praise_table():
     matcher = get_rubric()[1]
-    blind = copy.copy(matcher)  # the same rubric with an empty `praise` table
-    blind.rubric = replace(matcher.rubric, praise=type(matcher.rubric.praise)())
+    blind = copy.copy(matcher)  # the same rubric without what keeps a line from praise
+    blind.rubric = replace(matcher.rubric, praise=type(matcher.rubric.praise)(),
+                           anchors=replace(matcher.rubric.anchors, praise_excludes={}, praise_requires={}))
     return blind
 
 

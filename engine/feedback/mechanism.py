@@ -147,12 +147,11 @@ _PRAISE_PATTERNS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 _NUMBER_OR_CODE = re.compile(r"\d|`")
 
 
-def _praise_pattern(matcher: CompiledRubric, table: str, criterion_id: str | None = None) -> re.Pattern[str] | None:
-    """The rubric's `praise.<table>` (rubric/strengths.toml), per criterion for `excludes`, joined and
-    compiled once (None when it is empty)."""
+def _praise_pattern(matcher: CompiledRubric, table: str) -> re.Pattern[str] | None:
+    """The rubric's `praise.<table>` (rubric/strengths.toml), joined and compiled once (None when it
+    is empty)."""
     praise = getattr(matcher.rubric, "praise", None)
-    found = getattr(praise, table, None) if praise is not None else None
-    terms = tuple((found or {}).get(criterion_id, ()) if criterion_id is not None else (found or ()))
+    terms = tuple(getattr(praise, table, None) or ())
     if not terms:
         return None
     if terms not in _PRAISE_PATTERNS:
@@ -160,22 +159,16 @@ def _praise_pattern(matcher: CompiledRubric, table: str, criterion_id: str | Non
     return _PRAISE_PATTERNS[terms]
 
 
-def not_praised(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
-    """Does the rubric's `praise` table rule `sentence` out as a strength on `criterion_id`: a sentence
+def not_praised(matcher: CompiledRubric, sentence: str) -> bool:
+    """Does the rubric's `praise` table rule `sentence` out as a strength on any criterion: a sentence
     whose reason is a slogan ("because it is more scalable", "because that's the default") with no number
-    and no code in it, a sentence that is not settled ("we must check", "probably"), or one about another
-    idea than the criterion's (its `excludes`: a retention drop of old partitions is not query partitioning),
-    or one without what the mechanism does (its `requires`: "SDK assigns `event_id`" names a key, it
-    dedupes nothing)?"""
+    and no code in it, or a sentence that is not settled ("we must check", "probably")?"""
     norm = normalise(sentence)
     generic = _praise_pattern(matcher, "generic_reasons")
     if generic is not None and generic.search(norm) and not _NUMBER_OR_CODE.search(sentence):
         return True
-    required = _praise_pattern(matcher, "requires", criterion_id)
-    if required is not None and required.search(norm) is None:
-        return True
-    return any(p is not None and p.search(norm) for p in (_praise_pattern(matcher, "unsettled"),
-                                                          _praise_pattern(matcher, "excludes", criterion_id)))
+    unsettled = _praise_pattern(matcher, "unsettled")
+    return unsettled is not None and unsettled.search(norm) is not None
 
 
 def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) -> bool:
@@ -188,7 +181,7 @@ def shows_own_idea(matcher: CompiledRubric, criterion_id: str, sentence: str) ->
     requirement that asks for the idea (its `requirement_terms`) is no evidence of it, and a decision
     needs what `praise_requires` asks of the sentence; words of another sense (`praise_excludes`) rule
     the sentence out, as do the rubric's `praise` table's (see `not_praised`)."""
-    if not_praised(matcher, criterion_id, sentence):
+    if not_praised(matcher, sentence):
         return False
     norm = without_requirement(matcher, criterion_id, normalise(sentence))
     if not _holds_what_praise_requires(matcher, criterion_id, norm) or _in_another_sense(matcher, criterion_id, norm):
