@@ -331,9 +331,9 @@ def test_a_strength_never_cites_a_line_in_another_sense_than_its_idea(criterion:
 
     matcher = get_rubric()[1]
     assert not shows_own_idea(matcher, criterion, line)
-    blind = copy.copy(matcher)  # the same rubric without the words of another sense: the idea's own terms are there
+    blind = copy.copy(matcher)  # without words of another sense and what a praised line must hold
     anchors = replace(matcher.rubric.anchors, praise_excludes={}, praise_requires={})
-    blind.rubric = replace(matcher.rubric, anchors=anchors, praise=type(matcher.rubric.praise)())  # what a praised line must hold set aside too
+    blind.rubric = replace(matcher.rubric, anchors=anchors, praise=type(matcher.rubric.praise)())
     assert shows_own_idea(blind, criterion, line)
 
 
