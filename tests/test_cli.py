@@ -84,7 +84,7 @@ def test_several_files_and_stdin(mock1_text: str) -> None:
         (b"   \n\n", "empty answer"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
         (b"caf\xe9 latency", "not UTF-8"),
-        (b"x" * 1_000_001, "too large"),
+        (b"x" * 500_001, "too large"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, content, message) -> None:

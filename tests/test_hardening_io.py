@@ -47,7 +47,7 @@ def test_a_fifo_without_a_writer_does_not_hang(tmp_path):
 
 def test_standard_input_as_dev_stdin_is_read_up_to_the_limit():
     p = grade("/dev/stdin", input="dedupe\n" * 200_000)  # 1.4 MB, like `yes dedupe | grade /dev/stdin`
-    one_line_error(p, 2, "too large (more than 1,000,000 bytes; the limit is 1,000,000)")
+    one_line_error(p, 2, "too large (more than 500,000 bytes; the limit is 500,000)")
     with open(MOCK1, "rb") as fh:
         p = subprocess.run([*GRADE, "/dev/stdin"], stdin=fh, capture_output=True, text=True, timeout=30)
     assert p.returncode == 0 and "Score" in p.stdout, p.stderr

@@ -149,7 +149,7 @@ def test_a_repeat_is_followed_past():
 
 
 def _one_line(size: int) -> list[str]:
-    """The one-line shapes of the 1 MB hardening probe, cut to `size` characters."""
+    """The one-line shapes of the size-limit hardening probe, cut to `size` characters."""
     words = (Path(__file__).resolve().parent.parent / "answers" / "privacy-dsr.md").read_text(encoding="utf-8").split()
     line = ", ".join(" ".join(words[i:i + 6]) for i in range(0, len(words), 6))
     claims = ", ".join(["dedupe by event_id because retries", "watermark 5 min", "MERGE on key", "partition by date",
@@ -178,7 +178,7 @@ def test_long_one_line_shapes_scan_as_re(shape):
 @pytest.mark.parametrize("knob, value", [("THRESHOLD", 200), ("GUARD_MIN", 1_000)])
 def test_long_one_line_shapes_grade_as_a_plain_scan(monkeypatch, shape, knob, value):
     """The indexed scan grades such an answer exactly as `re.finditer` over the whole text would,
-    also with the guards taken at 20-50 kB (as at 1 MB)."""
+    also with the guards taken at 20-50 kB (as at the 500 kB size limit)."""
     from grade.core.grader import grade_text
 
     monkeypatch.setattr(scan, knob, value)

@@ -7,8 +7,9 @@ import sys
 from ..errors import InputError
 from .files import FileRefused, TooLarge, read_bounded, read_stdin_bounded
 
-MAX_ANSWER_BYTES = 1_000_000
-"""An interview answer is a few pages; anything larger is a mistake (a log, a dump)."""
+MAX_ANSWER_BYTES = 500_000
+"""500 kB. An interview answer is a few pages (under 20 kB), a long design document under 200 kB;
+anything larger is a mistake (a log, a dump). At this limit every answer grades in under a second."""
 
 
 def decode_answer(data: bytes, name: str) -> str:
