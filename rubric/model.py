@@ -444,6 +444,10 @@ class Anchors(_Strict):
         default={}, description="per criterion id, patterns that put a sentence in another sense than the "
         "criterion's follow-ups ask about (an API availability contract is not a schema contract): a follow-up "
         "on it never quotes a sentence that holds one")
+    quote_requires: dict[str, list[str]] = Field(
+        default={}, description="per criterion id, patterns one of which a sentence must hold to be on the topic "
+        "the criterion's follow-ups ask about (a cost question quotes a line on cost, not one on latency): a "
+        "follow-up on it quotes no other sentence")
 
     _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
                              "context_sentence", "choice_question")(_check_patterns)
@@ -569,7 +573,7 @@ class Rubric(_Strict):
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
         for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires,
-                    *self.anchors.praise_excludes, *self.anchors.quote_excludes]:
+                    *self.anchors.praise_excludes, *self.anchors.quote_excludes, *self.anchors.quote_requires]:
             if cid not in seen:
                 problems.append(f"anchors.targets: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]

@@ -191,6 +191,7 @@ class Anchors:
     praise_requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line holds
     praise_excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: words of another sense
     quote_excludes: dict[str, list[str]] = field(default_factory=dict)  # criterion id: not what its questions ask
+    quote_requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what its questions ask about
 
 
 @record(frozen=True)

@@ -74,6 +74,7 @@ class Anchors:
                       OPEN: _compile(a.open_sentence, compile), CONTEXT: _compile(a.context_sentence, compile)}
         self._choice = _compile(a.choice_question, compile)
         self._off_topic = {cid: _compile(p, compile) for cid, p in a.quote_excludes.items()}
+        self._on_topic = {cid: _compile(p, compile) for cid, p in a.quote_requires.items()}
 
     def _placed(self, labels: list[str]) -> str:
         """The role a heading or label gives: its patterns match at the label's start (after any
@@ -134,11 +135,17 @@ class Anchors:
     def quotable(self, doc: Document, line: int, sentence: str, question: str, criterion: str = "") -> bool:
         """May `question` quote this sentence as the candidate's words? Never a non-goal or a rejected
         alternative, nor a sentence in another sense than the criterion's questions ask about (the
-        rubric's `quote_excludes`: an API availability contract for a question on schema contracts); a
+        rubric's `quote_excludes`: an API availability contract for a question on schema contracts), nor one
+        without any of the words of the topic its questions ask about (`quote_requires`: a cost question
+        never quotes a line that only says the API is fast); a
         risk, an open point, a requirement or the context only by a question that does not take it for
         a choice the candidate made (the rubric's `choice_question`)."""
         off_topic = self._off_topic.get(criterion)
-        if off_topic is not None and off_topic.search(normalise(sentence)):
+        said = normalise(sentence)
+        if off_topic is not None and off_topic.search(said):
+            return False
+        on_topic = self._on_topic.get(criterion)
+        if on_topic is not None and on_topic.search(said) is None:
             return False
         role = self.role(doc, line, sentence)
         if role == NOT_DESIGN:
