@@ -5,6 +5,8 @@ strength, at the idea's weakest level, and each item names every criterion it co
 
 from __future__ import annotations
 
+import re
+
 from ..core.document import Document
 from ..core.matcher import CompiledRubric
 from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
@@ -12,7 +14,7 @@ from ..rubric.runtime import Rubric
 from .anchors import anchors_for
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
-from .mechanism import is_title_line, iter_mechanism_evidence, shows_own_idea
+from .mechanism import in_another_sense, is_title_line, iter_mechanism_evidence, shows_own_idea
 from .quotes import is_fragment, shown, shows_how, whole_sentence
 
 _HEADLINES = {
@@ -113,7 +115,18 @@ def _strengths(
     def states_design(line: int, said: str, criterion: str) -> bool:
         # the whole sentence cited, not a piece cut from code ("error` elsewhere, or anomaly on tier-1")
         return not is_fragment(said) and (anchors is None or anchors.praisable(doc, line, said, criterion)) \
-            and (matcher is None or shows_own_idea(matcher, criterion, said))
+            and (matcher is None or (shows_own_idea(matcher, criterion, said)
+                                     and not _follows_another_sense(matcher, criterion, line, said)))
+
+    def _follows_another_sense(matcher: CompiledRubric, criterion: str, line: int, said: str) -> bool:
+        # "Kafka uses log compaction. So small files are cleaned before the warehouse": a sentence that goes
+        # on from the one before it ("So", "This", "That way") is in that sentence's sense (feedback round 13)
+        if doc is None or not _GOES_ON.match(said) or not 1 <= line <= len(doc.lines):
+            return False
+        text = doc.lines[line - 1].text
+        at = text.find(said)
+        before = text[:at] if at > 0 else (doc.lines[line - 2].text if line > 1 else "")
+        return in_another_sense(matcher, criterion, before + " " + said)
 
 
     def sentence(line: int, quote: str) -> str:
@@ -145,6 +158,10 @@ def _strengths(
         if len(out) == limit:
             break
     return out
+
+
+# the first words of a sentence that only goes on from the one before it
+_GOES_ON = re.compile(r"(so|thus|hence|therefore|that way|this way|this|that|these|those|which|it)\b", re.IGNORECASE)
 
 
 def _overlaps(said: str, line: int, praised: set[tuple[int, str]]) -> bool:
