@@ -129,3 +129,28 @@ def test_a_sentence_that_goes_on_from_another_sense_is_not_praised(para: str) ->
 ])
 def test_a_quote_prints_without_bold_marks(quote: str, printed: str) -> None:
     assert shown(quote) == printed
+
+
+MERGE = """# CDC lakehouse
+
+## Merge
+
+- Debezium streams changes from Postgres to Kafka, and a job lands them in bronze.
+- {guard}
+  {so}
+- Silver tables are partitioned by order date for the reports.
+"""
+
+
+@pytest.mark.parametrize(("guard", "so"), [
+    ("The MERGE applies only if the incoming `lsn` is greater than the stored `_lsn`.",
+     "So replaying the same batch twice changes nothing."),
+    ("The MERGE on `order_id` updates a row only when the change's `lsn` is greater than the stored `_lsn`.",
+     "Thus a replay of the same batch twice is a no-op."),
+    ("Upserts into silver run as a MERGE keyed on `order_id`, applied only if `s.lsn > t._lsn`.",
+     "So rerunning the same batch twice leaves the table unchanged."),
+])
+def test_a_mechanism_and_the_sentence_that_goes_on_from_it_are_praised_once(guard: str, so: str) -> None:
+    result = grade_text(MERGE.format(guard=guard, so=so), prompt="cdc-lakehouse")
+    lines = [s.line for s in result.critique.strengths]
+    assert lines and not (6 in lines and 7 in lines)  # the guard (line 6) and what follows from it (line 7)

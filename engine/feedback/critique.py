@@ -133,6 +133,12 @@ def _strengths(
         # the whole sentence, so that a clause cut from a wrapped line still reads as the candidate's claim
         return shown(whole_sentence(doc, line, quote)) if doc is not None else shown(quote)
 
+    def goes_on_from_a_strength(line: int, said: str) -> bool:
+        # "The MERGE applies only if the incoming `lsn` is greater. So replaying a batch twice changes nothing":
+        # one mechanism and the sentence that goes on from it are one idea, praised once (feedback round 13)
+        return any((_GOES_ON.match(p) and line in (at, at - 1)) or (_GOES_ON.match(said) and at in (line, line - 1))
+                   for at, p in praised_already)
+
     out: list[CritiqueItem] = []
     praised_already: set[tuple[int, str]] = set()  # (line, sentence) of each strength so far
     for idea in by_weight(i for i in all_ideas if i.level == 2):
@@ -146,7 +152,7 @@ def _strengths(
             cited = next(((line, said) for line, quote in places
                           if shows_how(shown(quote), m.id)
                           and not _overlaps(said := sentence(line, quote), line, praised_already)
-                          and states_design(line, said, m.id)),
+                          and states_design(line, said, m.id) and not goes_on_from_a_strength(line, said)),
                          None)
             if cited:
                 break
