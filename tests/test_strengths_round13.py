@@ -68,6 +68,12 @@ from tests.test_strengths_praise import _ruled_out_by_the_praise_table
     # "cheaper" with no lever; a batched MERGE with no record of it
     ("mechanics.cost_levers", "Delta on object storage is cheaper for 2 TB/day raw."),
     ("mechanics.cost_levers", "Snowflake would cost 3x more than BigQuery for this volume."),
+    # a request volume with a legal limit is the load, not a quota on it (round 11)
+    ("tenancy.quotas", "Around 1,800 erasure requests a week, peaks of 6,000 after marketing pushes; 30-day legal "
+     "limit, internal target 10 days."),
+    ("tenancy.quotas", "Peaks of 6,000 requests a day after marketing pushes; 30-day legal limit, internal target "
+     "10 days."),
+    ("tenancy.quotas", "Around 500 queries per minute at peak, with a limit of 30 days for reports."),
     ("prompt.privacy-dsr.audit_evidence", "Deletes run as one daily batch MERGE per table using the ledger as the "
      "source, not per request: one MERGE is far cheaper than 130 small rewrites."),
 ])
@@ -92,6 +98,9 @@ def test_a_line_in_another_sense_or_without_the_mechanism_is_not_a_strength(crit
      "files."),
     ("mechanics.freshness_slo", "Dashboards must be fresh within 5 minutes at p95, measured from event time and "
      "alerted on breach."),
+    ("tenancy.quotas", "Each tenant has an ingest quota of 5k events/s; above it the API returns 429."),
+    ("tenancy.quotas", "Per-tenant rate limits at the gateway (token bucket, 2k req/s)."),
+    ("tenancy.quotas", "Big tenants get their own warehouse so one tenant cannot starve the others."),
     ("mechanics.cost_levers", "Warehouses auto-suspend after 5 minutes idle, which cut the compute bill by 30%."),
     ("prompt.privacy-dsr.audit_evidence", "Each deletion is recorded in an append-only ledger with its timestamp "
      "and the tables it touched."),
