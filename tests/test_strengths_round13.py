@@ -163,3 +163,48 @@ def test_a_mechanism_and_the_sentence_that_goes_on_from_it_are_praised_once(guar
     result = grade_text(MERGE.format(guard=guard, so=so), prompt="cdc-lakehouse")
     lines = [s.line for s in result.critique.strengths]
     assert lines and not (6 in lines and 7 in lines)  # the guard (line 6) and what follows from it (line 7)
+
+
+def test_a_gap_keeps_the_acronyms_of_a_title() -> None:
+    from grade.feedback.critique import _lower
+
+    assert _lower("Latency / freshness SLO") == "latency / freshness SLO"
+    assert _lower("Data deletion pipeline (GDPR/DSR)") == "data deletion pipeline (GDPR/DSR)"
+    assert _lower("Small-file problem prevention") == "small-file problem prevention"
+
+
+@pytest.mark.parametrize(("row", "quote", "cited"), [
+    ("| Marts | dbt on Trino | daily KPIs, funnels | hourly |", "Marts | dbt on Trino | daily KPIs",
+     "Marts | dbt on Trino | daily KPIs"),
+    ("| Lake | Iceberg on S3 | all events | ~10 min |", "Lake | Iceberg on S3", "Lake | Iceberg on S3"),
+])
+def test_a_gap_quotes_a_table_row_as_read_not_its_first_cell(row: str, quote: str, cited: str) -> None:
+    from grade.core.document import parse
+    from grade.core.results import Evidence
+    from grade.feedback.critique import _cite
+
+    doc = parse(f"# Design\n\n| Tier | Engine | Data | Freshness |\n|---|---|---|---|\n{row}\n")
+    assert _cite(Evidence(line=5, quote=quote), doc) == f'line 5: "{cited}"'
+
+
+SMALL_FILES = """# Event analytics
+
+## Storage
+
+- Events land in Kafka and Spark writes them to Delta every minute.
+- {line}
+- Queries filter by tenant and date.
+"""
+
+
+@pytest.mark.parametrize("line", [
+    "Streaming writes produce small files; silver has optimized writes on, auto-compaction, and a nightly "
+    "`OPTIMIZE ... ZORDER BY (tenant_id, user_id)`.",
+    "Small files from streaming are handled by auto-compaction and a nightly `OPTIMIZE ... ZORDER BY (tenant_id)`.",
+    "A nightly OPTIMIZE with Z-order on tenant_id compacts the small files the stream writes.",
+])
+def test_a_gap_never_quotes_one_sentence_twice(line: str) -> None:
+    result = grade_text(SMALL_FILES.format(line=line), prompt="realtime-analytics")
+    for gap in result.critique.gaps:
+        quotes = [q for q in gap.text.split('"')[1::2] if q]
+        assert len(quotes) == len(set(quotes)), gap.text

@@ -59,9 +59,24 @@ def _cite(e: Evidence, doc: Document | None = None) -> str:
     said = shown(e.quote)
     if doc is not None:
         whole = whole_sentence(doc, e.line, e.quote)
-        if len(whole) <= MAX_GAP_QUOTE_CHARS and not is_fragment(whole):
+        # a table cell ("Marts") is less than the clause read across the row ("Marts | dbt on Trino | daily KPIs")
+        if len(shown(whole)) >= len(said) and len(whole) <= MAX_GAP_QUOTE_CHARS and not is_fragment(whole):
             said = shown(whole)
     return f'line {e.line}: "{said}"'
+
+
+def _lower(title: str) -> str:
+    """A criterion's title inside a sentence: lower case but for its acronyms ("latency / freshness SLO",
+    not "latency / freshness slo")."""
+    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in title.split(" "))
+
+
+def _body_first(evidence: list[Evidence], doc: Document | None) -> list[Evidence]:
+    """The evidence with lines of the body before titles and headings: "you name it (line 54: "Marts")"
+    quotes a heading, which names a section, not the idea."""
+    if doc is None:
+        return evidence
+    return sorted(evidence, key=lambda e: is_title_line(doc, e.line))
 
 
 def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
@@ -72,7 +87,7 @@ def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
         if w.level == 0 or not w.evidence:
             return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {spec.description}",
                                 criteria=idea.criteria)
-        e = w.evidence[0]
+        e = _body_first(w.evidence, doc)[0]
         return CritiqueItem(text=f"{idea.title}: you name it ({_cite(e, doc)}) but never show how it works. "
                             f"I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
     whole = idea.group.description or spec.description
@@ -80,17 +95,23 @@ def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
     if not s.evidence:
         return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {whole}",
                             criteria=idea.criteria)
-    part = s.evidence[0]
+    part = _body_first(s.evidence, doc)[0]
     if w.level == 0:
         return CritiqueItem(text=f"{idea.title}: you touch on it ({_cite(part, doc)}), but nothing covers "
-                            f"{w.title.lower()}. I'd expect this: {spec.description}",
+                            f"{_lower(w.title)}. I'd expect this: {spec.description}",
                             criteria=idea.criteria, line=part.line)
-    named = w.evidence[0] if w.evidence else part
+    named = _body_first(w.evidence, doc)[0] if w.evidence else part
     if not idea.uneven:
         return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named, doc)}) but never show how it works. "
                             f"I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
-    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part, doc)}), but {w.title.lower()} is only "
-                        f"named ({_cite(named, doc)}). I'd expect this: {spec.description}",
+    shown_part, shown_named = _cite(part, doc), _cite(named, doc)
+    if shown_part.split(": ", 1)[1] == shown_named.split(": ", 1)[1]:
+        # one sentence shows one part and only names the other: quoted once, not twice under two lines
+        return CritiqueItem(text=f"{idea.title}: you show part of it ({shown_part}), but the same sentence only "
+                            f"names {_lower(w.title)}. I'd expect this: {spec.description}",
+                            criteria=idea.criteria, line=named.line)
+    return CritiqueItem(text=f"{idea.title}: you show part of it ({shown_part}), but {_lower(w.title)} is only "
+                        f"named ({shown_named}). I'd expect this: {spec.description}",
                         criteria=idea.criteria, line=named.line)
 
 
