@@ -5,6 +5,8 @@ strength, at the idea's weakest level, and each item names every criterion it co
 
 from __future__ import annotations
 
+import re
+
 from ..core.document import Document
 from ..core.matcher import CompiledRubric
 from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
@@ -12,7 +14,7 @@ from ..rubric.runtime import Rubric
 from .anchors import anchors_for
 from .explain import flags_and_caps
 from .ideas import Idea, by_cost, by_weight, ideas
-from .mechanism import is_title_line, iter_mechanism_evidence, shows_own_idea
+from .mechanism import in_another_sense, is_title_line, iter_mechanism_evidence, shows_own_idea
 from .quotes import is_fragment, shown, shows_how, whole_sentence
 
 _HEADLINES = {
@@ -57,9 +59,24 @@ def _cite(e: Evidence, doc: Document | None = None) -> str:
     said = shown(e.quote)
     if doc is not None:
         whole = whole_sentence(doc, e.line, e.quote)
-        if len(whole) <= MAX_GAP_QUOTE_CHARS and not is_fragment(whole):
+        # a table cell ("Marts") is less than the clause read across the row ("Marts | dbt on Trino | daily KPIs")
+        if len(shown(whole)) >= len(said) and len(whole) <= MAX_GAP_QUOTE_CHARS and not is_fragment(whole):
             said = shown(whole)
     return f'line {e.line}: "{said}"'
+
+
+def _lower(title: str) -> str:
+    """A criterion's title inside a sentence: lower case but for its acronyms ("latency / freshness SLO",
+    not "latency / freshness slo")."""
+    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in title.split(" "))
+
+
+def _body_first(evidence: list[Evidence], doc: Document | None) -> list[Evidence]:
+    """The evidence with lines of the body before titles and headings: "you name it (line 54: "Marts")"
+    quotes a heading, which names a section, not the idea."""
+    if doc is None:
+        return evidence
+    return sorted(evidence, key=lambda e: is_title_line(doc, e.line))
 
 
 def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
@@ -70,7 +87,7 @@ def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
         if w.level == 0 or not w.evidence:
             return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {spec.description}",
                                 criteria=idea.criteria)
-        e = w.evidence[0]
+        e = _body_first(w.evidence, doc)[0]
         return CritiqueItem(text=f"{idea.title}: you name it ({_cite(e, doc)}) but never show how it works. "
                             f"I'd expect this: {spec.description}", criteria=idea.criteria, line=e.line)
     whole = idea.group.description or spec.description
@@ -78,17 +95,23 @@ def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
     if not s.evidence:
         return CritiqueItem(text=f"{idea.title}: nothing in the answer. I'd expect this: {whole}",
                             criteria=idea.criteria)
-    part = s.evidence[0]
+    part = _body_first(s.evidence, doc)[0]
     if w.level == 0:
         return CritiqueItem(text=f"{idea.title}: you touch on it ({_cite(part, doc)}), but nothing covers "
-                            f"{w.title.lower()}. I'd expect this: {spec.description}",
+                            f"{_lower(w.title)}. I'd expect this: {spec.description}",
                             criteria=idea.criteria, line=part.line)
-    named = w.evidence[0] if w.evidence else part
+    named = _body_first(w.evidence, doc)[0] if w.evidence else part
     if not idea.uneven:
         return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named, doc)}) but never show how it works. "
                             f"I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
-    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part, doc)}), but {w.title.lower()} is only "
-                        f"named ({_cite(named, doc)}). I'd expect this: {spec.description}",
+    shown_part, shown_named = _cite(part, doc), _cite(named, doc)
+    if shown_part.split(": ", 1)[1] == shown_named.split(": ", 1)[1]:
+        # one sentence shows one part and only names the other: quoted once, not twice under two lines
+        return CritiqueItem(text=f"{idea.title}: you show part of it ({shown_part}), but the same sentence only "
+                            f"names {_lower(w.title)}. I'd expect this: {spec.description}",
+                            criteria=idea.criteria, line=named.line)
+    return CritiqueItem(text=f"{idea.title}: you show part of it ({shown_part}), but {_lower(w.title)} is only "
+                        f"named ({shown_named}). I'd expect this: {spec.description}",
                         criteria=idea.criteria, line=named.line)
 
 
@@ -113,12 +136,29 @@ def _strengths(
     def states_design(line: int, said: str, criterion: str) -> bool:
         # the whole sentence cited, not a piece cut from code ("error` elsewhere, or anomaly on tier-1")
         return not is_fragment(said) and (anchors is None or anchors.praisable(doc, line, said, criterion)) \
-            and (matcher is None or shows_own_idea(matcher, criterion, said))
+            and (matcher is None or (shows_own_idea(matcher, criterion, said)
+                                     and not _follows_another_sense(matcher, criterion, line, said)))
+
+    def _follows_another_sense(matcher: CompiledRubric, criterion: str, line: int, said: str) -> bool:
+        # "Kafka uses log compaction. So small files are cleaned before the warehouse": a sentence that goes
+        # on from the one before it ("So", "This", "That way") is in that sentence's sense (feedback round 13)
+        if doc is None or not _GOES_ON.match(said) or not 1 <= line <= len(doc.lines):
+            return False
+        text = doc.lines[line - 1].text
+        at = text.find(said)
+        before = text[:at] if at > 0 else (doc.lines[line - 2].text if line > 1 else "")
+        return in_another_sense(matcher, criterion, before + " " + said)
 
 
     def sentence(line: int, quote: str) -> str:
         # the whole sentence, so that a clause cut from a wrapped line still reads as the candidate's claim
         return shown(whole_sentence(doc, line, quote)) if doc is not None else shown(quote)
+
+    def goes_on_from_a_strength(line: int, said: str) -> bool:
+        # "The MERGE applies only if the incoming `lsn` is greater. So replaying a batch twice changes nothing":
+        # one mechanism and the sentence that goes on from it are one idea, praised once (feedback round 13)
+        return any((_GOES_ON.match(p) and line in (at, at - 1)) or (_GOES_ON.match(said) and at in (line, line - 1))
+                   for at, p in praised_already)
 
     out: list[CritiqueItem] = []
     praised_already: set[tuple[int, str]] = set()  # (line, sentence) of each strength so far
@@ -133,7 +173,7 @@ def _strengths(
             cited = next(((line, said) for line, quote in places
                           if shows_how(shown(quote), m.id)
                           and not _overlaps(said := sentence(line, quote), line, praised_already)
-                          and states_design(line, said, m.id)),
+                          and states_design(line, said, m.id) and not goes_on_from_a_strength(line, said)),
                          None)
             if cited:
                 break
@@ -145,6 +185,10 @@ def _strengths(
         if len(out) == limit:
             break
     return out
+
+
+# the first words of a sentence that only goes on from the one before it
+_GOES_ON = re.compile(r"(so|thus|hence|therefore|that way|this way|this|that|these|those|which|it)\b", re.IGNORECASE)
 
 
 def _overlaps(said: str, line: int, praised: set[tuple[int, str]]) -> bool:

@@ -143,6 +143,11 @@ def _in_another_sense(matcher: CompiledRubric, criterion_id: str, norm: str) -> 
     return pattern is not None and pattern.search(norm) is not None
 
 
+def in_another_sense(matcher: CompiledRubric, criterion_id: str, text: str) -> bool:
+    """`_in_another_sense` on answer text as written (normalised here)."""
+    return _in_another_sense(matcher, criterion_id, normalise(text))
+
+
 _PRAISE_PATTERNS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 _NUMBER_OR_CODE = re.compile(r"\d|`")
 

@@ -16,6 +16,7 @@ from ..core.static_regex import regex
 
 _SENTENCE_END = regex(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)[.!?](?=\s|$|\*)")
 _CODE_SPAN = regex(r"`[^`\n]*`")
+_CODE_OR_TEXT = regex(r"`[^`\n]*`|[^`]+|`")
 _LEAD = regex(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s?)*")
 _SPACES = regex(r"\s+")
 
@@ -44,10 +45,12 @@ def shown(quote: str) -> str:
     """A quote as the critique prints it: Markdown emphasis that the clause boundary cut in half
     ("Storage**: Lakehouse on Delta") dropped, so it reads as the candidate wrote it."""
     quote = quote.strip().strip("*_").strip()
-    for mark in ("**", "__"):
-        if quote.count(mark) % 2:
-            quote = quote.replace(mark, "")
-    return quote.strip()
+    # bold is never the candidate's words: "**Freshness:** fresh within **60 s**" cut at both ends would
+    # read 'Freshness:** fresh within **60 s' (feedback round 13); `a**2` in code is kept
+    parts = _CODE_OR_TEXT.findall(quote)
+    cut = sum(p.count("__") for p in parts if not p.startswith("`")) % 2  # an emphasis cut in half
+    return "".join(p if p.startswith("`") else p.replace("**", "").replace("__", "" if cut else "__")
+                   for p in parts).strip()
 
 
 def plain(text: str) -> str:
