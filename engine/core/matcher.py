@@ -182,7 +182,7 @@ class CompiledRubric:
                id(self.cues) if det.generic else None)
         stream = doc.memo.get(key)
         if stream is None:
-            stream = doc.memo[key] = HitStream(self._regions(det, doc))
+            stream = doc.memo[key] = HitStream(self._regions(det, doc), _heading_blocks(doc))
             doc.memo.setdefault("hit_streams", []).append(key)
         return stream
 
@@ -190,7 +190,8 @@ class CompiledRubric:
         """Every non-excluded hit of one detector, in document order, one per clause."""
         det = self.detectors[name]
         found = self.stream(doc, name).complete()
-        if det.breadth and len({f[5] for f in found if not f[4]}) >= det.breadth:
+        heads = _heading_blocks(doc)
+        if det.breadth and len({f[5] for f in found if not f[4] and f[5] not in heads}) >= det.breadth:
             return [Hit(2, *f[1:], doc) for f in found]
         return [Hit(*f, doc) for f in found]
 
@@ -313,15 +314,18 @@ _DONE = object()  # past the last match of a pattern
 class HitStream:
     """One detector's hits in one document, found region by region as asked for: `found` holds the
     hits (as _Found) that start before `frontier`, final and in document order; `more()` finds the
-    next region's. `blocks` is the set of blocks of the unlisted hits found so far (for `breadth`)."""
+    next region's. `blocks` is the set of blocks of the unlisted hits found so far (for `breadth`),
+    headings left out: a bare section title ("Monitoring") names a topic, it does not show it."""
 
-    __slots__ = ("found", "frontier", "blocks", "_regions")
+    __slots__ = ("found", "frontier", "blocks", "_regions", "_headings")
 
-    def __init__(self, regions: Iterator[tuple[list[_Found], int | None]]) -> None:
+    def __init__(self, regions: Iterator[tuple[list[_Found], int | None]],
+                 headings: frozenset[int] = frozenset()) -> None:
         self.found: list[_Found] = []
         self.frontier: float = 0
         self.blocks: set[int] = set()
         self._regions: Iterator[tuple[list[_Found], int | None]] | None = regions
+        self._headings = headings
 
     @property
     def done(self) -> bool:
@@ -333,7 +337,7 @@ class HitStream:
             return False
         found, frontier = next(self._regions)
         self.found.extend(found)
-        self.blocks.update(f[5] for f in found if not f[4])
+        self.blocks.update(f[5] for f in found if not f[4] and f[5] not in self._headings)
         if frontier is None:
             self._regions, self.frontier = None, float("inf")
         else:
@@ -345,6 +349,15 @@ class HitStream:
             pass
         return self.found
 
+
+
+def _heading_blocks(doc: Document) -> frozenset[int]:
+    """The indices of the document's heading blocks (a title or section heading), found once."""
+    heads = doc.memo.get("heading_blocks")
+    if heads is None:
+        heads = doc.memo["heading_blocks"] = frozenset(
+            b.index for b in doc.blocks if b.kind in ("heading", "title"))
+    return heads
 
 
 def close_streams(doc: Document) -> None:
