@@ -74,7 +74,7 @@ def test_the_probe_reply_moves_neither_score_nor_verdict(server):
     server.default = raise_with(UNRELATED)
     graded = run("--llm", "--no-cache", MOCK1, server=server)
     proposed = {c["id"] for c in rules["criteria"] if c["level"] < 2} & set(UNRELATED)
-    assert len(proposed) >= 15
+    assert len(proposed) >= 14  # masking_audit is 2 by the rules now: the SDK sends only a hashed user id
     assert graded["llm"]["raised"] == []
     assert graded["score"] == rules["score"] and graded["verdict"] == rules["verdict"]
     assert [c["level"] for c in graded["criteria"]] == [c["level"] for c in rules["criteria"]]
@@ -99,7 +99,6 @@ def test_a_few_unrelated_raises_among_honest_ones_are_each_refused(server):
     ("prompt.realtime-analytics.late_events", "Flink watermark with a few minutes of allowed lateness"),
     ("structure.architecture.storage", "Raw events also sunk from Kafka to S3 (Parquet) for history"),
     ("structure.decisions.state_backfill", "Deploys through CI/CD, Flink jobs restarted from savepoint"),
-    ("structure.security.masking_audit", "the SDK sends only a hashed user id"),
 ])
 def test_genuine_raises_still_land(server, cid, quote):
     rules = run(MOCK1, server=server)
