@@ -104,6 +104,15 @@ def test_the_short_tail_of_a_wrapped_paragraph_ending_in_a_colon_is_no_lead_in()
     assert parse(wide).norm == parse(narrow).norm
 
 
+def test_the_short_tail_of_a_wrapped_paragraph_stays_in_it_before_a_capital_too() -> None:
+    # re-wrapped at 64 columns, "all of this:" leaves "this:" alone and the next sentence starts with a
+    # name: the paragraph is one block at every width, as it was before the re-wrap
+    for writer_break in ("wraps around all of\nthis:\n", "wraps around\nall of this:\n"):
+        text = ("In words, data lands in the lake and is consumed in Power BI. The quality layer " + writer_break
+                + "Purview scans everything, Azure Monitor collects all signals, and the results go on a dashboard.\n")
+        assert len(parse(text).blocks) == 1, writer_break
+
+
 def test_a_line_broken_after_a_colon_before_a_capital_that_did_not_fit_is_one_sentence() -> None:
     import textwrap
 

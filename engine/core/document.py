@@ -310,14 +310,15 @@ def _wrapped_at_colon(prev: Line, line: Line, prev_continued: bool, wrap_width: 
     """Is `prev`, a line ending in ':', a hard-wrapped sentence that `line` continues? A lead-in is
     a short line of its own that introduces a list or block; a wrapped line is long, or the tail of
     a wrapped paragraph, and the next one goes on in lower case, or with a word that would not
-    have fitted on `prev` at the answer's wrap width."""
+    have fitted on `prev` at the answer's wrap width. A short tail ("all of\nthis:") is never a
+    line of its own: re-wrapping a paragraph can leave any sentence's last words there."""
     body = _BULLET.sub("", prev.text.strip(), count=1)
     nxt = line.text.lstrip()
     if not ((prev_continued or len(body.split()) >= _WRAPPED_MIN_WORDS)
             and not _LABEL_LINE().match(line.text) and not _BOLD_LEAD.search(prev.text)):
         return False
-    if nxt[:1].islower():
-        return True
+    if nxt[:1].islower() or (prev_continued and len(body.split()) < _WRAPPED_MIN_WORDS):
+        return True  # a short tail of a wrapped paragraph is no line of its own: the sentence goes on
     first_word = nxt.split(maxsplit=1)[0] if nxt else ""
     return wrap_width > 0 and len(prev.text.rstrip()) + 1 + len(first_word) > wrap_width
 
