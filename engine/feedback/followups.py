@@ -90,6 +90,7 @@ class _Asker:
         self.asked: set[str] = set()
         self.quoted: set[str] = set()
         self._mentions: dict[str, bool] = {}  # what the answer says, searched once per component or ask
+        self._sentence_mentions: dict[tuple[str, str], bool] = {}  # (sentence, component): said there?
         self._states: dict[str, bool] = {}
 
     def _mentioned(self, component: str) -> bool:
@@ -121,9 +122,17 @@ class _Asker:
         anchors = anchors_for(self.rubric)
         sentences = [s for line, s in ((e.line, whole_sentence(self.doc, e.line, e.quote)) for e in c.evidence)
                      if anchorable(s, c.id) and anchors.quotable(self.doc, line, s, question, c.id)
-                     and all(self.phrases.mentions(normalise(s), p) for p in presupposes)]
+                     and all(self._said_in(s, p) for p in presupposes)]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
+
+    def _said_in(self, sentence: str, component: str) -> bool:
+        """Does `sentence` mention `component`? Many questions try the same evidence: searched once."""
+        key = (sentence, component)
+        found = self._sentence_mentions.get(key)
+        if found is None:
+            found = self._sentence_mentions[key] = self.phrases.mentions(normalise(sentence), component)
+        return found
 
     def question(self, idea: Idea, *, anchored_only: bool = False) -> Followup | None:
         """The first bank question on the idea that fits the answer: its members at the idea's level,
