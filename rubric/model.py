@@ -156,6 +156,20 @@ def _check_patterns(patterns: list[str]) -> list[str]:
         return _check_patterns_quietly(patterns)
 
 
+def _check_pattern_table(table: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each criterion's patterns in a per-criterion anchors table compile, alone and as the one
+    alternation they are used as (they run on one sentence at a time, as written: no ~N~)."""
+    for cid, patterns in table.items():
+        for pattern in [*patterns, "|".join(f"(?:{p})" for p in patterns)]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{cid}: bad pattern {pattern!r}: {exc}") from None
+            except RecursionError:
+                raise ValueError(f"{cid}: bad pattern {pattern[:80]!r}: nested too deeply") from None
+    return table
+
+
 def _check_patterns_quietly(patterns: list[str]) -> list[str]:
     for pattern in patterns:
         try:
@@ -451,6 +465,8 @@ class Anchors(_Strict):
 
     _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
                              "context_sentence", "choice_question")(_check_patterns)
+    _check_tables = field_validator("requirement_terms", "praise_requires", "praise_excludes", "quote_excludes",
+                                    "quote_requires")(_check_pattern_table)
 
 
 class Praise(_Strict):
@@ -572,10 +588,11 @@ class Rubric(_Strict):
                 elif cid in grouped and grouped[cid] != g.id:
                     problems.append(f"group {g.id!r}: criterion {cid!r} is already in group {grouped[cid]!r}")
                 grouped.setdefault(cid, g.id)
-        for cid in [*self.anchors.targets, *self.anchors.requirement_terms, *self.anchors.praise_requires,
-                    *self.anchors.praise_excludes, *self.anchors.quote_excludes, *self.anchors.quote_requires]:
-            if cid not in seen:
-                problems.append(f"anchors.targets: unknown criterion {cid!r}")
+        for table in ("targets", "requirement_terms", "praise_requires", "praise_excludes", "quote_excludes",
+                      "quote_requires"):
+            for cid in getattr(self.anchors, table):
+                if cid not in seen:
+                    problems.append(f"anchors.{table}: unknown criterion {cid!r}")
         missing = [i for i in self.required_ids if i not in seen]
         if missing:
             problems.append("missing required criterion ids: " + ", ".join(missing))

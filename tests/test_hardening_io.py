@@ -123,6 +123,17 @@ def test_patterns_that_fail_only_when_joined_are_refused(tmp_path, mention, frag
     assert r.exit_code == 3 and fragment in r.output and "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("patterns", ["['(unclosed']", "['(?i)offline', '(?i)holdout']"])
+@pytest.mark.parametrize("table", ["requirement_terms", "praise_requires", "praise_excludes", "quote_excludes",
+                                   "quote_requires"])
+def test_a_bad_pattern_in_an_anchors_table_is_refused_at_rubric_check(tmp_path, table, patterns):
+    path = write_rubric(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + f'[anchors.{table}]\n"core.evaluation" = {patterns}\n',
+                    encoding="utf-8")
+    r = CliRunner().invoke(main, ["rubric", "check", str(path)])
+    assert r.exit_code == 3 and "bad pattern" in r.output and r.output.count("\n") == 1, r.output
+
+
 @pytest.mark.parametrize("target", ["fifo", "/dev/zero"])
 def test_an_include_that_is_not_a_regular_file_is_refused(tmp_path, target):
     if target == "fifo":

@@ -111,6 +111,16 @@ class Hit:
 
 
 _ANCHOR_TABLES = ("requirement_terms", "praise_requires", "praise_excludes")
+_PRAISE_LISTS = ("generic_reasons", "unsettled")
+
+
+def _feedback_term_lists(rubric: Rubric) -> Iterator[list[str]]:
+    """The pattern lists grade.feedback.mechanism joins into one alternation each: every criterion's
+    in the per-criterion anchors tables, and the rubric's `praise` lists."""
+    for table in _ANCHOR_TABLES:
+        yield from getattr(getattr(rubric, "anchors", None), table, {}).values()
+    for name in _PRAISE_LISTS:
+        yield getattr(getattr(rubric, "praise", None), name, None) or []
 
 
 def _joined(terms) -> str:
@@ -151,26 +161,29 @@ class CompiledRubric:
                 compiler.prefixes[p.pattern] = scan.record(p, compiler.prefixes.get(p.pattern, False))
                 compiler.plans[p.pattern] = scan.record_plan(p, compiler.plans.get(p.pattern, False))
         scan.register(scanned)
-        # the rubric's per-criterion anchors tables (grade.feedback.mechanism), compiled when first asked
-        # for, through the same compiler: from its record on a cold start, recorded here when it is new
+        # the feedback's pattern lists (grade.feedback.mechanism), compiled when first asked for, through
+        # the same compiler: from its record on a cold start, recorded here when it is new
         self._compile = compile
-        self._anchor_patterns: dict[str, re.Pattern[str]] = {}
-        for table in _ANCHOR_TABLES:
-            for terms in getattr(getattr(rubric, "anchors", None), table, {}).values():
-                joined = _joined(terms)
-                if joined and joined not in compiler.codes:
-                    with contextlib.suppress(re.error):  # raised again where it is used
-                        compile(joined)
+        self._alternations: dict[str, re.Pattern[str]] = {}
+        for terms in _feedback_term_lists(rubric):
+            joined = _joined(terms)
+            if joined and joined not in compiler.codes:
+                with contextlib.suppress(re.error):  # raised again where it is used
+                    compile(joined)
 
     def anchor_pattern(self, table: str, criterion_id: str) -> re.Pattern[str] | None:
         """The criterion's patterns in the rubric's per-criterion `anchors.<table>`, joined and compiled
         once (None when it has none)."""
-        joined = _joined(getattr(self.rubric.anchors, table, {}).get(criterion_id, ()))
+        return self.alternation(getattr(self.rubric.anchors, table, {}).get(criterion_id, ()))
+
+    def alternation(self, terms) -> re.Pattern[str] | None:
+        """`terms`, patterns of the feedback's lists, as one alternation compiled once (None when empty)."""
+        joined = _joined(terms)
         if not joined:
             return None
-        pattern = self._anchor_patterns.get(joined)  # by the patterns: a copy may hold another rubric
+        pattern = self._alternations.get(joined)  # by the patterns: a copy may hold another rubric
         if pattern is None:
-            pattern = self._anchor_patterns[joined] = self._compile(joined)
+            pattern = self._alternations[joined] = self._compile(joined)
         return pattern
 
     def stream(self, doc: Document, name: str) -> HitStream:

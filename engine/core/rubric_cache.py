@@ -32,8 +32,9 @@ from .files import replace_atomically
 from .matcher import CompiledRubric
 from .regex_cache import RegexCompiler, record_from_json, record_to_json
 
-FORMAT = 7  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
-# 6: opcodes packed as bytes; 7: and the rubric's per-criterion anchor patterns (CompiledRubric.anchor_pattern)
+FORMAT = 8  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
+# 6: opcodes packed as bytes; 7: and the rubric's per-criterion anchor patterns (CompiledRubric.anchor_pattern);
+# 8: and its `praise` lists (CompiledRubric.alternation)
 MAX_ENTRY_BYTES = 20_000_000
 
 

@@ -10,6 +10,7 @@ import re
 from ..core.document import Document
 from ..core.matcher import CompiledRubric
 from ..core.results import VERDICT_LABELS, Critique, CritiqueItem, Evidence, GradeResult
+from ..core.static_regex import regex
 from ..rubric.runtime import Rubric
 from .anchors import anchors_for
 from .explain import flags_and_caps
@@ -52,7 +53,7 @@ def build_critique(result: GradeResult, rubric: Rubric, *, doc: Document | None 
 MAX_GAP_QUOTE_CHARS = 240  # a gap quotes the whole sentence up to this long, else the clause the grader read
 
 
-def _cite(e: Evidence, doc: Document | None = None) -> str:
+def _said(e: Evidence, doc: Document | None = None) -> str:
     """Where the answer got to, as the candidate wrote it: the whole sentence around the evidence (not a
     clause cut mid-word, "open table format (append-only, the"), unless that sentence is too long to
     quote or is itself cut from code."""
@@ -62,7 +63,11 @@ def _cite(e: Evidence, doc: Document | None = None) -> str:
         # a table cell ("Marts") is less than the clause read across the row ("Marts | dbt on Trino | daily KPIs")
         if len(shown(whole)) >= len(said) and len(whole) <= MAX_GAP_QUOTE_CHARS and not is_fragment(whole):
             said = shown(whole)
-    return f'line {e.line}: "{said}"'
+    return said
+
+
+def _cite(e: Evidence, doc: Document | None = None) -> str:
+    return f'line {e.line}: "{_said(e, doc)}"'
 
 
 def _lower(title: str) -> str:
@@ -104,14 +109,13 @@ def _gap(idea: Idea, rubric, doc: Document | None = None) -> CritiqueItem:
     if not idea.uneven:
         return CritiqueItem(text=f"{idea.title}: you name it ({_cite(named, doc)}) but never show how it works. "
                             f"I'd expect this: {whole}", criteria=idea.criteria, line=named.line)
-    shown_part, shown_named = _cite(part, doc), _cite(named, doc)
-    if shown_part.split(": ", 1)[1] == shown_named.split(": ", 1)[1]:
+    if _said(part, doc) == _said(named, doc):
         # one sentence shows one part and only names the other: quoted once, not twice under two lines
-        return CritiqueItem(text=f"{idea.title}: you show part of it ({shown_part}), but the same sentence only "
-                            f"names {_lower(w.title)}. I'd expect this: {spec.description}",
+        return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part, doc)}), but the same sentence "
+                            f"only names {_lower(w.title)}. I'd expect this: {spec.description}",
                             criteria=idea.criteria, line=named.line)
-    return CritiqueItem(text=f"{idea.title}: you show part of it ({shown_part}), but {_lower(w.title)} is only "
-                        f"named ({shown_named}). I'd expect this: {spec.description}",
+    return CritiqueItem(text=f"{idea.title}: you show part of it ({_cite(part, doc)}), but {_lower(w.title)} is "
+                        f"only named ({_cite(named, doc)}). I'd expect this: {spec.description}",
                         criteria=idea.criteria, line=named.line)
 
 
@@ -188,7 +192,7 @@ def _strengths(
 
 
 # the first words of a sentence that only goes on from the one before it
-_GOES_ON = re.compile(r"(so|thus|hence|therefore|that way|this way|this|that|these|those|which|it)\b", re.IGNORECASE)
+_GOES_ON = regex(r"(so|thus|hence|therefore|that way|this way|this|that|these|those|which|it)\b", re.IGNORECASE)
 
 
 def _overlaps(said: str, line: int, praised: set[tuple[int, str]]) -> bool:

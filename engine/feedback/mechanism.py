@@ -148,20 +148,13 @@ def in_another_sense(matcher: CompiledRubric, criterion_id: str, text: str) -> b
     return _in_another_sense(matcher, criterion_id, normalise(text))
 
 
-_PRAISE_PATTERNS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
-_NUMBER_OR_CODE = re.compile(r"\d|`")
+_NUMBER_OR_CODE = regex(r"\d|`")
 
 
 def _praise_pattern(matcher: CompiledRubric, table: str) -> re.Pattern[str] | None:
-    """The rubric's `praise.<table>` (rubric/strengths.toml), joined and compiled once (None when it
-    is empty)."""
-    praise = getattr(matcher.rubric, "praise", None)
-    terms = tuple(getattr(praise, table, None) or ())
-    if not terms:
-        return None
-    if terms not in _PRAISE_PATTERNS:
-        _PRAISE_PATTERNS[terms] = re.compile("|".join(f"(?:{t})" for t in terms))
-    return _PRAISE_PATTERNS[terms]
+    """The rubric's `praise.<table>` (rubric/strengths.toml), joined and compiled once by the matcher
+    (None when it is empty)."""
+    return matcher.alternation(getattr(getattr(matcher.rubric, "praise", None), table, None) or ())
 
 
 def not_praised(matcher: CompiledRubric, sentence: str) -> bool:
