@@ -196,10 +196,12 @@ _GOES_ON = regex(r"(so|thus|hence|therefore|that way|this way|this|that|these|th
 
 
 def _overlaps(said: str, line: int, praised: set[tuple[int, str]]) -> bool:
-    """Is `said` a sentence already praised, or one that holds or sits in a sentence praised on the same line
+    """Is `said` a sentence already praised, one that sits in a sentence praised on the same line
     ("Everything else stays batch, because ..." inside "Streaming only where it earns its keep. Everything
-    else stays batch, because ..."): the same words praised under a second idea are a duplicate."""
-    return any(said == p or (line == at and (said in p or p in said)) for at, p in praised)
+    else stays batch, because ..."), or one that holds a praised sentence, wherever that was cited (a quote
+    that runs over two lines holds the next line's sentence, praised there: feedback round 14): the same
+    words praised under a second idea are a duplicate."""
+    return any(said == p or (line == at and said in p) or p in said for at, p in praised)
 
 
 def guide_note(rubric: Rubric) -> str:

@@ -118,6 +118,7 @@ def find_sentence(doc: Document, words: str) -> str | None:
 
 
 _WORD = regex(r"[A-Za-z0-9]+")
+_CLOSES_FIRST = regex(r"[^`]*?[\w)\]]`(?=\s|[,.;:!?)]|$)")  # the first backtick ends a word: it closes a span
 _ARROW = regex(r"\u2192|->|\u25ba|=>|\u2500\u2500")
 _WINDOW_CLAUSE = lazy_regex(  # a window function's PARTITION BY, whole or cut from its OVER (...)
     r"\bover\s*\(\s*partition\s+by\b|\bpartition\s+by\b[^()]*?\border\s+by\b[^()]*\)"
@@ -138,8 +139,9 @@ def is_chain(text: str) -> bool:
 
 def is_fragment(text: str) -> bool:
     """A piece cut out of code or a longer statement: a backtick or a bracket it opens or closes is
-    not in it ("partition by user_id order by ts desc) = 1", "error` elsewhere")."""
-    if text.count("`") % 2:
+    not in it ("partition by user_id order by ts desc) = 1", "error` elsewhere"), or one cut from inside a
+    code span, whose first backtick closes a span ("DELETE` by subject_key, then `VACUUM")."""
+    if text.count("`") % 2 or _CLOSES_FIRST.match(text):
         return True
     depth = 0
     for ch in text:
