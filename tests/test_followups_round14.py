@@ -171,7 +171,6 @@ def test_round14_asks(phrases: Phrases, answer: str, ask: str, stated: bool) -> 
 @pytest.mark.parametrize(("fragment", "field", "ids"), [
     ("The backfill competes with live jobs", "asks", ["backfill_isolation"]),
     ("does it match how people actually filter", "asks", ["partition_fit"]),
-    ("Which queries does that partitioning serve", "asks", ["partition_size", "partition_fit"]),
     ("Why that table format over the alternatives", "presupposes", ["file_tables"]),
     ("Which table format, and what do you rely on it for", "presupposes", ["file_tables"]),
     ("A holiday causes a legitimate 60% dip", "asks", ["holiday_handling"]),
