@@ -84,7 +84,7 @@ def test_the_rubric_cache_is_plain_data_in_a_private_folder_and_runs_no_code(iso
     (entry,) = folder.glob("*.marshal")
     assert folder.stat().st_mode & 0o777 == 0o700 and entry.stat().st_mode & 0o777 == 0o600
     header, _, body = entry.read_bytes().partition(b"\n")
-    assert header.startswith(b"grade-rubric-cache 8 sha256 ") and marshal.loads(body)["rubric"]["name"]
+    assert header.startswith(b"grade-rubric-cache 9 sha256 ") and marshal.loads(body)["rubric"]["name"]
     assert not list(folder.glob("*.pickle"))
 
     marker = tmp_path / "pwned"

@@ -83,6 +83,37 @@ def test_prefixes_kept_between_runs_are_used_only_from_this_analysis():
     assert record_from_json({**data, "prefixes": {pattern.pattern: [""]}})["prefixes"] == {}
 
 
+def test_packed_prefixes_are_read_when_asked_for_and_worked_out_again_when_damaged():
+    import marshal
+
+    from grade.core.regex_cache import packed_prefixes, record_from_json, record_to_json
+
+    words = ["packed ?prefix ?one", "packed ?prefix ?two", "packed ?prefix ?three"]
+    patterns = [re.compile(joined_pattern([w])) for w in words]
+    expected = [scan.first_chars(p.pattern, p.flags) for p in patterns]
+    recorded = {p.pattern: sorted(e) for p, e in zip(patterns, expected, strict=True)}
+    data = record_to_json({"key": None, "codes": {}, "prefixes": recorded})
+    packed = packed_prefixes(data["prefixes"])
+    assert all(type(v) is bytes for v in packed.values())
+    assert packed_prefixes(packed) == packed  # already packed: kept as it is
+    packed[patterns[1].pattern] = marshal.dumps([5])  # not a list of strings
+    packed[patterns[2].pattern] = b"\xff"  # not marshal data
+    assert record_from_json({**data, "key": list(record_from_json.__globals__["_KEY"]), "prefixes": packed})[
+        "prefixes"] == packed  # checked when unpacked, not when read
+    scan.first_chars.cache_clear()
+    for p in patterns:
+        scan.record(p, packed[p.pattern])
+    try:
+        assert [scan.first_chars(p.pattern, p.flags) for p in patterns] == expected
+        assert scan._unpacked(packed[patterns[0].pattern]) == sorted(expected[0])
+        assert scan._unpacked(packed[patterns[1].pattern]) is False
+        assert scan._unpacked(packed[patterns[2].pattern]) is False
+    finally:
+        for p in patterns:
+            scan._RECORDED.pop((p.pattern, p.flags), None)
+        scan.first_chars.cache_clear()
+
+
 @settings(derandomize=True, database=None, deadline=None, max_examples=100)
 @given(text=texts)
 def test_registered_patterns_found_in_one_pass_are_those_of_re(text):

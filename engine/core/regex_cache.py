@@ -162,6 +162,13 @@ def record_from_json(data: Any) -> dict[str, Any] | None:
         return None
 
 
+def packed_prefixes(prefixes: dict[str, Any]) -> dict[str, bytes]:
+    """Recorded prefixes with each pattern's list packed as marshal bytes (plain data: strings), read
+    one by one when grade.core.scan asks for a pattern's prefixes (a text asks for a few dozen of the
+    rubric's ~230 lists: reading all ~25k strings on every cold start was ~2 ms)."""
+    return {p: v if type(v) is bytes else marshal.dumps(v) for p, v in prefixes.items()}
+
+
 def _prefixes_from_json(data: Any) -> dict[str, list[str] | None]:
     """The recorded prefixes of grade.scan, when recorded by this version of its analysis and of
     that shape; else none (they are worked out again)."""
@@ -172,8 +179,10 @@ def _prefixes_from_json(data: Any) -> dict[str, list[str] | None]:
         return {}
     try:
         for value in prefixes.values():
-            # each a list of non-empty strings (str.__len__ refuses anything else: ~22k of them, at C speed)
-            if value is not None and not (type(value) is list and all(map(str.__len__, value))):
+            # each a list of non-empty strings (str.__len__ refuses anything else: ~22k of them, at C speed),
+            # or that list packed (`packed_prefixes`: checked by grade.core.scan when unpacked)
+            if value is not None and type(value) is not bytes and not (type(value) is list
+                                                                      and all(map(str.__len__, value))):
                 return {}
     except TypeError:
         return {}

@@ -28,13 +28,14 @@ from .. import __version__
 from ..paths import private_cache
 from ..rubric import runtime
 from ..rubric.runtime import BUNDLED_RUBRIC, Rubric, from_data
-from .files import replace_atomically
+from .files import read_headed, replace_atomically
 from .matcher import CompiledRubric
-from .regex_cache import RegexCompiler, record_from_json, record_to_json
+from .regex_cache import RegexCompiler, packed_prefixes, record_from_json, record_to_json
 
-FORMAT = 8  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
+FORMAT = 9  # 3: marshal; 4: the regex record keeps grade.core.scan's prefixes; 5: and their plans;
 # 6: opcodes packed as bytes; 7: and the rubric's per-criterion anchor patterns (CompiledRubric.anchor_pattern);
-# 8: and its `praise` lists (CompiledRubric.alternation)
+# 8: and its `praise` lists (CompiledRubric.alternation); 9: each pattern's scan prefixes packed
+# (regex_cache.packed_prefixes: unpacked when grade.core.scan first asks for them)
 MAX_ENTRY_BYTES = 20_000_000
 
 
@@ -45,7 +46,7 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _header(body: bytes) -> bytes:
+def _header(body: bytes | memoryview) -> bytes:
     return f"grade-rubric-cache {FORMAT} sha256 {hashlib.sha256(body).hexdigest()}".encode("ascii")
 
 
@@ -64,10 +65,11 @@ def _cache_file(folder: Path, path: Path) -> Path:
 
 def _load(cached: Path) -> tuple[Rubric, RegexCompiler] | None:
     try:
-        with cached.open("rb") as fh:
-            raw = fh.read(MAX_ENTRY_BYTES + 1)
-        header, _, body = raw.partition(b"\n")
-        if len(raw) > MAX_ENTRY_BYTES or header != _header(body):
+        headed = read_headed(cached, MAX_ENTRY_BYTES)
+        if headed is None:
+            return None
+        header, body = headed
+        if header != _header(body):
             return None
         entry = marshal.loads(body)
         stamp = entry["stamp"]
@@ -84,8 +86,9 @@ def _load(cached: Path) -> tuple[Rubric, RegexCompiler] | None:
 
 
 def _store(cached: Path, rubric: Rubric, files: list[Path], compiler: RegexCompiler) -> None:
-    entry = {"format": FORMAT, "stamp": _stamp(files), "rubric": asdict(rubric),
-             "regex": record_to_json(compiler.record())}
+    regex = record_to_json(compiler.record())
+    regex["prefixes"] = packed_prefixes(regex["prefixes"])
+    entry = {"format": FORMAT, "stamp": _stamp(files), "rubric": asdict(rubric), "regex": regex}
     body = marshal.dumps(entry)
     replace_atomically(cached, _header(body) + b"\n" + body)
 

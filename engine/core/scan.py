@@ -32,6 +32,7 @@ Texts shorter than THRESHOLD are scanned with `finditer` (indexing would cost mo
 from __future__ import annotations
 
 import bisect
+import marshal
 import re
 import warnings
 from collections import defaultdict
@@ -182,13 +183,14 @@ def _derive(pattern: str, flags: int, k: int, wild: bool = False, unroll: bool =
     return None if "" in found else frozenset(found)
 
 
-_RECORDED: dict[tuple[str, int], list[str] | None] = {}
+_RECORDED: dict[tuple[str, int], list[str] | None | bytes] = {}
 
 
-def record(pattern: re.Pattern[str], recorded: list[str] | None | bool) -> list[str] | None:
-    """The prefixes of a compiled pattern as kept between runs (a sorted list, or None): those
-    `recorded` by an earlier run of this analysis (grade.regex_cache keeps them with the compiled
-    code: working them out parses the pattern again), else worked out now (`recorded` False)."""
+def record(pattern: re.Pattern[str], recorded: list[str] | None | bytes | bool) -> list[str] | None | bytes:
+    """The prefixes of a compiled pattern as kept between runs (a sorted list, or None; or those
+    packed as marshal bytes, see `_unpacked`): those `recorded` by an earlier run of this analysis
+    (grade.regex_cache keeps them with the compiled code: working them out parses the pattern
+    again), else worked out now (`recorded` False)."""
     key = (pattern.pattern, pattern.flags)
     if recorded is False:
         found = first_chars(*key)
@@ -197,13 +199,28 @@ def record(pattern: re.Pattern[str], recorded: list[str] | None | bool) -> list[
     return recorded
 
 
+def _unpacked(recorded: list[str] | None | bytes) -> list[str] | None | bool:
+    """Recorded prefixes as kept by grade.core.rubric_cache: packed (marshal bytes of the list, read
+    only for the few patterns a text asks for: unpacking all ~25k strings was ~2 ms of a cold start)
+    or not; False when they are not a list of non-empty strings (then they are worked out again)."""
+    if type(recorded) is bytes:
+        try:
+            recorded = marshal.loads(recorded)
+        except (ValueError, EOFError, TypeError):
+            return False
+    if recorded is None or (type(recorded) is list and all(type(x) is str and x for x in recorded)):
+        return recorded
+    return False
+
+
 @lru_cache(maxsize=1024)
 def first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     """The strings (up to PREFIX_MAX characters, digits folded) every match of `pattern` starts
     with one of; None when the pattern is not one this module can follow."""
     if (pattern, flags) in _RECORDED:
-        recorded = _RECORDED[(pattern, flags)]
-        return None if recorded is None else frozenset(recorded)
+        recorded = _unpacked(_RECORDED[(pattern, flags)])
+        if recorded is not False:
+            return None if recorded is None else frozenset(recorded)
     if not pattern.startswith(_LOOKBEHIND) or flags & re.IGNORECASE:
         return None
     found = _derive(pattern, flags, PREFIX_MAX)

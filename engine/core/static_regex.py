@@ -43,7 +43,7 @@ def _file():
     return None if folder is None else folder / f"static-{FORMAT}.marshal"
 
 
-def _header(body: bytes) -> bytes:
+def _header(body: bytes | memoryview) -> bytes:
     import hashlib
 
     return f"grade-static-regex {FORMAT} sha256 {hashlib.sha256(body).hexdigest()}".encode("ascii")
@@ -61,11 +61,12 @@ def _read() -> dict[str, list[Any]]:
         path = _file()
         if path is None:
             return {}
-        with path.open("rb") as fh:
-            raw = fh.read(_MAX_BYTES + 1)
-        header, _, body = raw.partition(b"\n")
-        if len(raw) > _MAX_BYTES or header != _header(body):
+        from .files import read_headed
+
+        headed = read_headed(path, _MAX_BYTES)
+        if headed is None or headed[0] != _header(headed[1]):
             return {}
+        body = headed[1]
         data = marshal.loads(body)
         if type(data) is not dict or data.get("key") != _KEY or type(data.get("codes")) is not dict:
             return {}
