@@ -68,12 +68,6 @@ from tests.test_strengths_praise import _ruled_out_by_the_praise_table
     # "cheaper" with no lever; a batched MERGE with no record of it
     ("mechanics.cost_levers", "Delta on object storage is cheaper for 2 TB/day raw."),
     ("mechanics.cost_levers", "Snowflake would cost 3x more than BigQuery for this volume."),
-    # a request volume with a legal limit is the load, not a quota on it (round 11)
-    ("tenancy.quotas", "Around 1,800 erasure requests a week, peaks of 6,000 after marketing pushes; 30-day legal "
-     "limit, internal target 10 days."),
-    ("tenancy.quotas", "Peaks of 6,000 requests a day after marketing pushes; 30-day legal limit, internal target "
-     "10 days."),
-    ("tenancy.quotas", "Around 500 queries per minute at peak, with a limit of 30 days for reports."),
     ("prompt.privacy-dsr.audit_evidence", "Deletes run as one daily batch MERGE per table using the ledger as the "
      "source, not per request: one MERGE is far cheaper than 130 small rewrites."),
 ])
@@ -208,3 +202,16 @@ def test_a_gap_never_quotes_one_sentence_twice(line: str) -> None:
     for gap in result.critique.gaps:
         quotes = [q for q in gap.text.split('"')[1::2] if q]
         assert len(quotes) == len(set(quotes)), gap.text
+
+
+# A request volume with a legal limit is the load, not a quota on it (round 11). Since judge16c the
+# quotas detector itself no longer reads a bare "limit" with a number as a quota, so these lines are
+# ruled out before the praise table is consulted.
+@pytest.mark.parametrize("line", [
+    "Around 1,800 erasure requests a week, peaks of 6,000 after marketing pushes; 30-day legal limit, internal "
+    "target 10 days.",
+    "Peaks of 6,000 requests a day after marketing pushes; 30-day legal limit, internal target 10 days.",
+    "Around 500 queries per minute at peak, with a limit of 30 days for reports.",
+])
+def test_a_legal_or_report_limit_is_not_a_quota(line: str) -> None:
+    assert not shows_own_idea(get_rubric()[1], "tenancy.quotas", line)
