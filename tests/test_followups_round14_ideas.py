@@ -1,0 +1,93 @@
+"""Follow-ups (feedback round 14, second pass): one idea asked once, scenarios that fit the quoted line,
+and numbers or choices the answer states in other words."""
+
+from __future__ import annotations
+
+import pytest
+from grade.core.document import parse
+from grade.core.grader import get_rubric
+from grade.feedback.anchors import anchors_for
+from grade.feedback.followups import _Asker
+from grade.feedback.phrases import answer_view, phrases_for
+
+RUBRIC = get_rubric()[0]
+PHRASES = phrases_for(RUBRIC)
+
+
+def _bank_text(fragment: str) -> str:
+    return next(f.text for f in RUBRIC.followups if fragment in f.text)
+
+
+@pytest.mark.parametrize(("first", "second", "ask"), [
+    ("what's the cost per day at that volume", "what does that save a month", "cost_figure"),
+    ("Which lever saves the most here", "what's the cost per day at that volume", "cost_figure"),
+    ("Why not just partition by whatever", "common filters skip most files", "file_skipping"),
+    ("which query pattern is that aligned to", "common filters skip most files", "file_skipping"),
+    ("A holiday causes a legitimate", "seasonal dips like holidays", "holiday_handling"),
+])
+def test_questions_on_one_idea_share_an_ask_and_the_second_is_not_asked(first: str, second: str, ask: str) -> None:
+    one, two = (next(f for f in RUBRIC.followups if frag in f.text) for frag in (first, second))
+    assert ask in one.asks and ask in two.asks
+    for q in (one, two):
+        assert ask in PHRASES.asked(q.text.replace("{quote}", "x"))
+    asker = _Asker(RUBRIC, parse("We run Spark on a shared cluster."), "We run Spark on a shared cluster.")
+    asker.asked |= set(one.asks)
+    assert not asker.fits(two)
+
+
+@pytest.mark.parametrize("text", [
+    "We are single company, no multi-tenant isolation designed.",
+    "This is not a multi-tenant platform: one company, one set of tables.",
+    "Single-tenant deployment for one organisation.",
+    "We do not partition by source database or by tenant.",
+])
+def test_an_answer_that_rules_tenants_out_does_not_mention_tenants(text: str) -> None:
+    assert not PHRASES.mentions(answer_view(parse(text)), "tenants")
+
+
+@pytest.mark.parametrize("text", ["Each tenant gets its own schema.", "A multi-tenant SaaS with 300 customers."])
+def test_a_multi_tenant_answer_still_mentions_tenants(text: str) -> None:
+    assert PHRASES.mentions(answer_view(parse(text)), "tenants")
+
+
+BF, SB = "mechanics.backfill", "structure.decisions.state_backfill"
+
+
+@pytest.mark.parametrize(("criterion", "sentence", "fits"), [
+    (BF, "Trade-off: key lookup on every read of raw, accepted because raw is read only for replay.", False),
+    (BF, "The archive is only used for reprocessing, so slow reads are fine.", False),
+    (SB, "Raw is kept only for replay and is read rarely.", False),
+    (BF, "Some marts are incremental and would keep old rows, so we delete there explicitly.", False),
+    (BF, "Incremental marts keep old rows, so we also delete them directly.", False),
+    (SB, "Crypto-shredding: delete the user's key instead of rewriting petabytes.", False),
+    (SB, "The consumer drops events for users deleted in the last 7 days, so a replay doesn't bring them back.",
+     False),
+    (BF, "A backfill replays raw into a shadow table, then swaps it in.", True),
+    (SB, "State is rebuilt by replaying the topic from the earliest offset.", True),
+])
+def test_a_backfill_scenario_is_hung_only_on_a_backfill_line(criterion: str, sentence: str, fits: bool) -> None:
+    question = _bank_text("halfway through you find another bug")
+    doc = parse(sentence)
+    assert anchors_for(RUBRIC).quotable(doc, 1, sentence, question, criterion) is fits
+
+
+@pytest.mark.parametrize(("ask", "text"), [
+    ("audit_pseudonym", "An append-only `dsr_audit` table (no PII, only request_id and hashed user id): one row per step."),
+    ("audit_pseudonym", "Request log (request id, person key, received time, status per system)."),
+    ("audit_pseudonym", "A verification query looks up the hashed identifiers across tagged tables and must return zero."),
+    ("file_skipping", "Files are ordered by warehouse_id and order_date because dashboards filter by these."),
+    ("file_skipping", "Clustering on customer_id lets queries skip most files."),
+    ("cost_figure", "The cluster costs about $4,000 a month."),
+    ("cost_figure", "Auto-suspend saves roughly $1.2k per month."),
+])
+def test_an_answer_that_states_it_in_its_own_words_is_not_asked(ask: str, text: str) -> None:
+    assert PHRASES.states(answer_view(parse(text)), ask)
+
+
+@pytest.mark.parametrize(("ask", "text"), [
+    ("audit_pseudonym", "We log every run."),
+    ("file_skipping", "Tables are Delta on ADLS."),
+    ("cost_figure", "It should be cheap."),
+])
+def test_an_answer_that_does_not_state_it_is_still_asked(ask: str, text: str) -> None:
+    assert not PHRASES.states(answer_view(parse(text)), ask)
