@@ -72,9 +72,9 @@ def test_a_backfill_scenario_is_hung_only_on_a_backfill_line(criterion: str, sen
 
 
 @pytest.mark.parametrize(("ask", "text"), [
-    ("audit_pseudonym", "An append-only `dsr_audit` table (no PII, only request_id and hashed user id): one row per step."),
+    ("audit_pseudonym", "An append-only `dsr_audit` table (no PII, only request_id and hashed user id)."),
     ("audit_pseudonym", "Request log (request id, person key, received time, status per system)."),
-    ("audit_pseudonym", "A verification query looks up the hashed identifiers across tagged tables and must return zero."),
+    ("audit_pseudonym", "A verification query looks up the hashed identifiers in tagged tables: zero rows."),
     ("file_skipping", "Files are ordered by warehouse_id and order_date because dashboards filter by these."),
     ("file_skipping", "Clustering on customer_id lets queries skip most files."),
     ("cost_figure", "The cluster costs about $4,000 a month."),
@@ -91,3 +91,57 @@ def test_an_answer_that_states_it_in_its_own_words_is_not_asked(ask: str, text: 
 ])
 def test_an_answer_that_does_not_state_it_is_still_asked(ask: str, text: str) -> None:
     assert not PHRASES.states(answer_view(parse(text)), ask)
+
+
+PM, SR, CL, SAVE = "explain that trade-off to a product", "signals.streaming_restraint", "mechanics.cost_levers", \
+    "what does that save a month"
+LIMIT, TQ = "Where is the limit enforced", "tenancy.quotas"
+
+
+@pytest.mark.parametrize(("criterion", "sentence", "question"), [
+    (TQ, "Runbooks for the 5 common failures: connector stuck, MERGE conflict, storage throttling.",
+     LIMIT),
+    (TQ, "If the API throttles us, the job backs off and retries.", LIMIT),
+    (TQ, "Cosmos throttling shows up as 429s during the nightly load.", LIMIT),
+    (SR, "Zendesk and Salesforce exports (daily CSV).", PM),
+    (SR, "The CRM sends nightly CSV files over SFTP.", PM),
+    (SR, "Partner data: weekly Excel extracts.", PM),
+    (CL, "That's the most expensive step; see risks.", SAVE),
+    (CL, "Rewriting raw is the most expensive part of the whole design.", SAVE),
+    ("mechanics.schema_evolution", "`DQ.TABLE_CONTRACTS`: table, owner_team, tier, cadence, max_lag, key columns.",
+     "What compatibility mode"),
+    ("mechanics.schema_evolution", "Each dataset has a contract with its freshness target and owner team.",
+     "What compatibility mode"),
+    ("structure.decisions.lakehouse_vs_warehouse",
+     "The warehouse should show the same count and the same sum after the load, within an agreed tolerance.",
+     "what do you give up with that choice"),
+    ("structure.decisions.lakehouse_vs_warehouse", "A nightly job reconciles warehouse totals with the source.",
+     "what do you give up with that choice"),
+])
+def test_a_question_is_not_hung_on_a_line_of_another_idea(criterion: str, sentence: str, question: str) -> None:
+    text = _bank_text(question)
+    assert not anchors_for(RUBRIC).quotable(parse(sentence), 1, sentence, text, criterion)
+
+
+@pytest.mark.parametrize(("criterion", "sentence", "question"), [
+    (TQ, "Each tenant is capped at 200 queries per minute by a token bucket.", LIMIT),
+    (SR, "Finance marts stay nightly batch: nobody reads them before 9am.",
+     PM),
+    ("mechanics.schema_evolution", "Producers publish Avro schemas to the registry under a data contract.",
+     "What compatibility mode"),
+])
+def test_a_question_still_quotes_a_line_on_its_idea(criterion: str, sentence: str, question: str) -> None:
+    text = _bank_text(question)
+    assert anchors_for(RUBRIC).quotable(parse(sentence), 1, sentence, text, criterion)
+
+
+@pytest.mark.parametrize("sentence", [
+    "I spent fifteen years building controls for regulatory reporting at a bank, so I will approach this that way.",
+    "We have worked for many years on reconciliation in banking.",
+    "I have ten years of experience with regulated data platforms.",
+    "In my years at a bank, every dataset had an owner.",
+])
+def test_the_author_s_background_is_not_quoted_as_the_design(sentence: str) -> None:
+    for f in RUBRIC.followups:
+        if f.criterion == "structure.requirements.compliance" and "{quote}" in f.text:
+            assert not anchors_for(RUBRIC).quotable(parse(sentence), 1, sentence, f.text, f.criterion)
