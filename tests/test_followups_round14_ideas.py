@@ -145,3 +145,38 @@ def test_the_author_s_background_is_not_quoted_as_the_design(sentence: str) -> N
     for f in RUBRIC.followups:
         if f.criterion == "structure.requirements.compliance" and "{quote}" in f.text:
             assert not anchors_for(RUBRIC).quotable(parse(sentence), 1, sentence, f.text, f.criterion)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Every step is safe to re-run for the same batch (deleting already-deleted rows is a no-op).",
+    "Deletes are safe to rerun; a retried run just deletes 0 rows.",
+    "Every task is idempotent: rerunning a batch deletes zero rows, so retries are safe.",
+])
+def test_a_dedupe_key_is_not_asked_of_a_delete_that_is_safe_to_rerun(sentence: str) -> None:
+    text = _bank_text("what is the dedupe key, and where is it enforced")
+    assert not anchors_for(RUBRIC).quotable(parse(sentence), 1, sentence, text, "mechanics.idempotent_ingestion")
+
+
+@pytest.mark.parametrize(("ask", "text"), [
+    ("online_selection", "Online materialization is enabled for feature sets used by online models."),
+    ("online_selection", "Only the features read by online scoring are synced to the online store."),
+    ("tenant_count", "We are single-tenant (B2C), so per-customer isolation is not a concern."),
+    ("tenant_count", "This is a single company platform, not multi-tenant."),
+])
+def test_a_count_or_selection_said_in_other_words_is_stated(ask: str, text: str) -> None:
+    assert PHRASES.states(answer_view(parse(text)), ask)
+
+
+def test_a_tenancy_probe_is_not_put_to_a_single_tenant_answer() -> None:
+    text = "# Design\n\nWe are single-tenant (B2C), so I didn't think about per-customer isolation.\n"
+    asker = _Asker(RUBRIC, parse(text), text)
+    for f in RUBRIC.followups:
+        if f.criterion == "structure.requirements.tenancy" and f.depth != "missing":
+            assert not asker.fits(f), f.text
+
+
+def test_the_lake_and_warehouse_as_a_sentence_s_scope_is_not_the_platform_choice() -> None:
+    sentence = "Every table in the lake and warehouse has column tags in the catalog."
+    for f in RUBRIC.followups:
+        if f.criterion == "structure.decisions.lakehouse_vs_warehouse" and "{quote}" in f.text:
+            assert not anchors_for(RUBRIC).quotable(parse(sentence), 1, sentence, f.text, f.criterion)
