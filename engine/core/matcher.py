@@ -224,7 +224,28 @@ class CompiledRubric:
                      if p]
         bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
         reach = det.reach
-        scans = [(scan.finditer(pattern, norm, memo), is_strong)
+
+        def demoted(start: int, end: int) -> bool:
+            """Is a strong match at [start, end) no mechanism: past its block, stitched across sentences,
+            or across the items of a list (the same tests as below, on the same caches)?"""
+            b = bisect_right(block_starts, start) - 1
+            b_end = block_ends[b]
+            if end > b_end or sentence_end(norm, start, end):
+                return True
+            bounds = boundaries[b]
+            if bounds is None:
+                bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
+            i = bisect_right(bounds[1], start)
+            c_start = bounds[1][i - 1] if i else block_starts[b]
+            j = bisect_left(bounds[0], end)
+            c_end = bounds[0][j] if j < len(bounds[0]) else b_end
+            spans = items.get((c_start, c_end), False)
+            if spans is False:
+                spans = items[(c_start, c_end)] = _item_spans(norm, c_start, c_end)
+            return spans is not None and end > spans[1][bisect_right(spans[0], start) - 1]
+
+        scans = [(_strong_matches(scan.finditer(pattern, norm, memo), demoted, pattern, norm, memo)
+                  if is_strong else scan.finditer(pattern, norm, memo), is_strong)
                  for pattern, is_strong in ((det.strong, True), (det.mention, False)) if pattern is not None]
         pending: list[re.Match[str] | None] = [None] * len(scans)
         size, region_start = FIRST_REGION, 0
@@ -297,6 +318,26 @@ class CompiledRubric:
             if frontier is None:
                 return
             region_start, size = frontier, size * 2
+
+
+def _strong_matches(matches: Iterator[re.Match[str]], demoted: Callable[[int, int], bool], pattern: re.Pattern[str],
+                    norm: str, memo: dict) -> Iterator[re.Match[str]]:
+    """The matches of a strong pattern, in order: those of the scan, and after each that is demoted
+    (`demoted`: stitched across sentences or list items, or past its block) the ones that are not, that
+    start inside it ("Windows are on event time. We wait 10 minutes for late events": the scan's match
+    from "event time" takes in "wait", and the whole claim after it would never be tried). Those are taken
+    as the scan takes matches (in order, none inside the last), the demoted ones among them passed over;
+    a position is tried at most once per demoted match of the scan, which never overlap: linear."""
+    for m in matches:
+        yield m
+        start, end = m.span()
+        if end - start > 1 and demoted(start, end):
+            last = start + 1
+            for again in scan.matches_at(pattern, norm, start + 1, end, memo):
+                a_start, a_end = again.span()
+                if a_start >= last and not demoted(a_start, a_end):
+                    last = a_end
+                    yield again
 
 
 def _frontier(norm: str, target: int, block_starts: list[int], block_ends: list[int],
