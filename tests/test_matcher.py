@@ -180,6 +180,9 @@ def test_entity_counts_are_scale_figures() -> None:
         # ... or the items of a comma list: the claim in a later item is still read
         ("Kafka, hold, wait 10 minutes for late events.", "mechanics.watermarks"),
         ("Per-tenant rate limit in the collector. Over limit → 429, SDK backs off.", "tenancy.quotas"),
+        # ... or excluded (another sense): the claim after the excluded words is still read
+        ("The backfill reruns the pipeline partition by partition (tables partitioned by date, liquid clustered on "
+         "the key), with replaceWhere so a rerun replaces that day.", "mechanics.partition_strategy"),
     ],
 )
 def test_a_strong_claim_inside_a_demoted_match_is_found(text: str, criterion: str) -> None:
