@@ -167,3 +167,41 @@ def test_batched_instead_of_per_request_with_a_reason_is_restraint() -> None:
 
 def test_entity_counts_are_scale_figures() -> None:
     assert levels("Roughly 20M customers and a 4 TB events table.")["structure.requirements.scale"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "criterion"),
+    [  # a strong match demoted for crossing a sentence end: the claim in the next sentence is still read
+        ("We hold state. We wait 10 minutes for late events.", "mechanics.watermarks"),
+        ("Collector has per-tenant rate limit. Above the limit we return 429 and the SDK buffers and retries later.",
+         "tenancy.quotas"),
+        ("Tier 1 models build into a staging schema. Tests pass, then `ALTER SCHEMA ... SWAP WITH` into the "
+         "reporting schema.", "structure.operations.deployment"),
+        # ... or the items of a comma list: the claim in a later item is still read
+        ("Kafka, hold, wait 10 minutes for late events.", "mechanics.watermarks"),
+        ("Per-tenant rate limit in the collector. Over limit → 429, SDK backs off.", "tenancy.quotas"),
+        # ... or excluded (another sense): the claim after the excluded words is still read
+        ("The backfill reruns the pipeline partition by partition (tables partitioned by date, liquid clustered on "
+         "the key), with replaceWhere so a rerun replaces that day.", "mechanics.partition_strategy"),
+    ],
+)
+def test_a_strong_claim_inside_a_demoted_match_is_found(text: str, criterion: str) -> None:
+    assert levels(text)[criterion] == 2
+
+
+@pytest.mark.parametrize("text", ["We hold windows. 10 minutes for late events.",
+                                  "Kafka, hold windows, 10 minutes for late events."])
+def test_a_claim_stitched_across_sentences_or_items_stays_a_mention(text: str) -> None:
+    assert levels(text)["mechanics.watermarks"] == 1
+
+
+def test_matches_at_tries_every_candidate_in_the_span() -> None:
+    import re
+
+    from grade.core import scan
+    from grade.rubric.patterns import joined_pattern
+
+    pattern = re.compile(joined_pattern(["wait~4~late", "late events"]))
+    for text in ("we wait. we wait for late events " * 3, ("we wait. we wait for late events " * 20)):
+        brute = [(m.start(), m.end()) for p in range(5, 60) if (m := pattern.match(text, p))]
+        assert [m.span() for m in scan.matches_at(pattern, text, 5, 60, {})] == brute

@@ -215,8 +215,6 @@ class CompiledRubric:
         (None after the last). Every match of the strong and the mention pattern is taken in the order
         the whole-document scan takes them, so the hits are exactly those of one pass over the text."""
         norm, memo = doc.norm, doc.memo
-        excluded: list[tuple[int, int]] | None = None  # found only once a candidate needs them
-        excluded_ends: list[int] = []
         blocks, block_starts, block_ends = doc.blocks, doc._block_starts, _block_ends(doc)
         seg_starts, seg_lines, lines = doc._seg_starts, doc._seg_lines, doc.lines
         boundaries, items = _per_document(doc)
@@ -224,7 +222,34 @@ class CompiledRubric:
                      if p]
         bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
         reach = det.reach
-        scans = [(scan.finditer(pattern, norm, memo), is_strong)
+
+        def excluded_at(start: int, end: int) -> bool:
+            """Does [start, end) overlap a match of the detector's exclude pattern (in another sense)?"""
+            spans, ends = _excluded(det.exclude, norm, memo)
+            k = bisect_right(ends, start)
+            return k < len(spans) and spans[k][0] < end
+
+        def demoted(start: int, end: int) -> bool:
+            """Is a strong match at [start, end) no mechanism: past its block's end, excluded, stitched across
+            sentences, or across the items of a list (the tests of the loop below, on the same caches)?"""
+            b = bisect_right(block_starts, start) - 1
+            b_end = block_ends[b]
+            if end > b_end or sentence_end(norm, start, end) or (det.exclude is not None and excluded_at(start, end)):
+                return True
+            bounds = boundaries[b]
+            if bounds is None:
+                bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
+            i = bisect_right(bounds[1], start)
+            c_start = bounds[1][i - 1] if i else block_starts[b]
+            j = bisect_left(bounds[0], end)
+            c_end = bounds[0][j] if j < len(bounds[0]) else b_end
+            spans = items.get((c_start, c_end), False)
+            if spans is False:
+                spans = items[(c_start, c_end)] = _item_spans(norm, c_start, c_end)
+            return spans is not None and end > spans[1][bisect_right(spans[0], start) - 1]
+
+        scans = [(_retried(scan.finditer(pattern, norm, memo), demoted, pattern, norm, memo)
+                  if is_strong else scan.finditer(pattern, norm, memo), is_strong)
                  for pattern, is_strong in ((det.strong, True), (det.mention, False)) if pattern is not None]
         pending: list[re.Match[str] | None] = [None] * len(scans)
         size, region_start = FIRST_REGION, 0
@@ -247,13 +272,8 @@ class CompiledRubric:
                     b_end = block_ends[b]
                     if end > b_end or end == start:  # a match past its block's end holds a '\n'
                         continue
-                    if excluded is None:
-                        excluded = [x.span() for x in scan.finditer(det.exclude, norm, memo)] if det.exclude else []
-                        excluded_ends = [e for _, e in excluded]
-                    if excluded:  # does the match overlap an excluded span (sorted, not overlapping)?
-                        i = bisect_right(excluded_ends, start)
-                        if i < len(excluded) and excluded[i][0] < end:
-                            continue
+                    if det.exclude is not None and excluded_at(start, end):
+                        continue
                     if strong and sentence_end(norm, start, end):
                         strong = False  # a "mechanism" stitched across sentences is only a mention
                     # The clause: the sentence around the match, or its item when the sentence is a short list.
@@ -297,6 +317,38 @@ class CompiledRubric:
             if frontier is None:
                 return
             region_start, size = frontier, size * 2
+
+
+def _retried(matches: Iterator[re.Match[str]], demoted: Callable[[int, int], bool], pattern: re.Pattern[str],
+             norm: str, memo: dict) -> Iterator[re.Match[str]]:
+    """The matches of a strong pattern, in order: those of the scan, and after each that is not a
+    mechanism (`demoted`: stitched across sentences or list items, excluded, or past its block) the
+    ones that are, that start inside it. The scan never reuses text inside a match: in "We hold state.
+    We wait 10 minutes for late events" its match from "hold" takes in "wait", and the claim after it
+    would never be tried. Those are taken as the scan takes matches (in order, none inside the last),
+    the demoted ones among them passed over; a position is tried at most once per demoted match of the
+    scan, and those never overlap, so the cost stays linear in the text's length."""
+    for m in matches:
+        yield m
+        start, end = m.span()
+        if end - start > 1 and demoted(start, end):
+            last = start + 1
+            for again in scan.matches_at(pattern, norm, start + 1, end, memo):
+                a_start, a_end = again.span()
+                if a_start >= last and not demoted(a_start, a_end):
+                    last = a_end
+                    yield again
+
+
+def _excluded(pattern: re.Pattern[str], norm: str, memo: dict) -> tuple[list[tuple[int, int]], list[int]]:
+    """The spans of an exclude pattern's matches in `norm` (sorted, not overlapping) and their ends,
+    found once per document, when a candidate first needs them."""
+    key = ("excluded", id(pattern))
+    found = memo.get(key)
+    if found is None:
+        spans = [x.span() for x in scan.finditer(pattern, norm, memo)]
+        found = memo[key] = (spans, [e for _, e in spans])
+    return found
 
 
 def _frontier(norm: str, target: int, block_starts: list[int], block_ends: list[int],

@@ -610,6 +610,30 @@ def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm"
     return _matches(pattern, text, *candidates)
 
 
+def matches_at(pattern: re.Pattern[str], text: str, start: int, stop: int, memo: dict,
+               name: str = "norm") -> Iterator[re.Match[str]]:
+    """Every match of `pattern` in `text` that starts in [start, stop), in order, overlapping or not
+    (`pattern.match` at each position, the whole text seen: not those of a slice): tried only where
+    `finditer`'s candidates lie, so the cost is that of the positions in the span."""
+    candidates = _candidates(pattern, text, memo, name)
+    match = pattern.match
+    if candidates is None:
+        positions: Iterator[int] | list[int] = range(start, min(stop, len(text)))
+    else:
+        found, offset = candidates
+        lo = bisect.bisect_left(found, start + offset)
+        hi = bisect.bisect_left(found, stop + offset, lo)
+        positions = found[lo:hi] if not offset else [p - offset for p in found[lo:hi]]
+    previous = -1
+    for p in positions:
+        if p == previous:  # a position may be listed twice (see _matches)
+            continue
+        previous = p
+        m = match(text, p)
+        if m and m.end() > p:
+            yield m
+
+
 def spans_in(pattern: re.Pattern[str], text: str, start: int, end: int, memo: dict,
              name: str = "norm") -> list[tuple[int, int]]:
     """The spans of `pattern.finditer(text[start:end])`, as offsets of `text` (see `windows`)."""
