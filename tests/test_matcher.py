@@ -173,8 +173,6 @@ def test_entity_counts_are_scale_figures() -> None:
     ("text", "criterion"),
     [  # a strong match demoted for crossing a sentence end: the claim in the next sentence is still read
         ("We hold state. We wait 10 minutes for late events.", "mechanics.watermarks"),
-        ("Collector has per-tenant rate limit. Above the limit we return 429 and the SDK buffers and retries later.",
-         "tenancy.quotas"),
         ("Tier 1 models build into a staging schema. Tests pass, then `ALTER SCHEMA ... SWAP WITH` into the "
          "reporting schema.", "structure.operations.deployment"),
         # ... or the items of a comma list: the claim in a later item is still read
