@@ -3,10 +3,11 @@
     python evals/fit_aggregation.py            # fit on the TRAIN_SPLITS, print the figures
     python evals/fit_aggregation.py --write    # ... and write the numbers into rubric/default.toml
 
-The training set is TRAIN_SPLITS: dev plus the fresh splits fresh..fresh5. Those fresh splits were
+The training set is TRAIN_SPLITS: dev plus the fresh splits fresh..fresh12. Those fresh splits were
 each reported once, as they came out, in earlier rounds; having served as a test they are folded
-into training (more data: 317 answers instead of dev's 117). The splits still held out (holdout and
-the later fresh splits) are never read here. Below, "dev" in older wording means this training set.
+into training (more data: 597 answers from round 16, 317 in rounds 11-15, dev's 117 before). The
+splits still held out (holdout and the later fresh splits) are never read here. Below, "dev" in
+older wording means this training set.
 
 The model is an ordinal logistic regression over the rubric's section scores (each section's
 weighted share of its criteria's full value): latent = sum(w_s * x_s), verdict by two cut points.
