@@ -298,8 +298,6 @@ def test_one_sentence_is_never_praised_twice_whole_or_in_part(line: str) -> None
     ("structure.security.deletion", "Erasure: a tombstone is written per user key and topic "
      "compaction deletes the old records."),
     # a Kafka offset is not an event-time watermark
-    ("structure.correctness.late_data", "Late events are handled this way too, because when they arrive "
-     "they get a new offset bigger than the watermark, so they are processed in the next run."),
     ("mechanics.watermarks", "Late data: each run reads from the last committed offset watermark, so late rows are "
      "picked up in the next batch."),
     # partitioning a log or a stream orders and spreads events; it does not lay a table out for its queries
@@ -312,8 +310,6 @@ def test_one_sentence_is_never_praised_twice_whole_or_in_part(line: str) -> None
     # a CDC high-water mark (max LSN, offset) is not an event-time watermark
     ("mechanics.watermarks", "We use the max LSN applied as the watermark for the next run, stored in a control "
      "table."),
-    ("structure.correctness.late_data", "The watermark is the max commit sequence number seen, so rows that commit "
-     "late are read on the next run."),
     # keying a topic so one row's changes share a partition orders them; it does not dedupe
     ("structure.correctness.idempotency", "The message key is the primary key, so all changes of one row go to the "
      "same partition and are applied in order."),
@@ -349,3 +345,17 @@ def test_the_same_idea_in_its_own_sense_is_still_praised(criterion: str, line: s
     from grade.feedback.mechanism import shows_own_idea
 
     assert shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize("line", [
+    "Late events are handled this way too, because when they arrive they get a new offset bigger than the "
+    "watermark, so they are processed in the next run.",
+    "The watermark is the max commit sequence number seen, so rows that commit late are read on the next run.",
+])
+def test_an_offset_watermark_is_not_praised_as_late_data(line: str) -> None:
+    """A high-water mark of an incremental load (offset, commit sequence) is not an event-time watermark: since
+    round 18 the late-data criterion reads watermarks only in the event-time sense (`event_time_lateness`),
+    so such a line is ruled out by the detectors themselves, not only by the words of another sense."""
+    from grade.feedback.mechanism import shows_own_idea
+
+    assert not shows_own_idea(get_rubric()[1], "structure.correctness.late_data", line)

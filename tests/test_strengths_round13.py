@@ -22,11 +22,6 @@ from tests.test_strengths_praise import _ruled_out_by_the_praise_table
     # a watermark that bounds dedupe state, or a load cursor, says nothing of late events
     ("mechanics.watermarks", "In the stream I use `dropDuplicatesWithinWatermark(event_id)` with a 24 h watermark "
      "in state."),
-    ("structure.correctness.late_data", "Dedupe state is bounded by a 24 hour watermark on `event_ts`."),
-    ("structure.correctness.late_data", "For incremental loads we keep a watermark. The watermark is the maximum "
-     "`updated_at` value we loaded last time."),
-    ("structure.correctness.late_data", "Each run reads rows above the high watermark, i.e. the max(`modified_at`) "
-     "of the previous run."),
     # a versioned spec is how logic changes ship, not how a retry stays harmless
     ("prompt.realtime-analytics.dedupe", "A feature view is a versioned spec in the repository: entity key "
      "(`merchant_id`, `card_id`), source, windows, owner. CI validates it and rejects a change to an existing "
@@ -215,3 +210,15 @@ def test_a_gap_never_quotes_one_sentence_twice(line: str) -> None:
 ])
 def test_a_legal_or_report_limit_is_not_a_quota(line: str) -> None:
     assert not shows_own_idea(get_rubric()[1], "tenancy.quotas", line)
+
+
+@pytest.mark.parametrize("line", [
+    "Dedupe state is bounded by a 24 hour watermark on `event_ts`.",
+    "For incremental loads we keep a watermark. The watermark is the maximum `updated_at` value we loaded last time.",
+    "Each run reads rows above the high watermark, i.e. the max(`modified_at`) of the previous run.",
+])
+def test_a_load_cursor_or_a_dedupe_bound_is_not_late_data(line: str) -> None:
+    """Since round 18 the late-data criterion reads watermarks only in the event-time sense
+    (`event_time_lateness`): a load cursor or a bound on dedupe state is ruled out by the detectors
+    themselves, not only by the praise table."""
+    assert not shows_own_idea(get_rubric()[1], "structure.correctness.late_data", line)
