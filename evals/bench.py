@@ -1,7 +1,8 @@
 """Benchmark: cold start of `grade answers/mock1.md` beside the floor our dependencies set, answers
 graded per second in one process, the cost of one answer at 1x, 4x and 16x its length, the CPU
 time of an answer at the size limit (500 kB: as paragraphs, as one comma-separated line, and as
-the adversarial one-line shapes "1 1 1 ...", "i i i ..." and nine short claims repeated), and the
+the adversarial one-line shapes "1 1 1 ...", "i i i ...", nine short claims repeated and a strong
+pattern's first word repeated across a sentence end), and the
 peak memory of grading 1,000 answers in one process. Prints figures beside the targets; asserts
 nothing.
 
@@ -145,6 +146,9 @@ def scaling() -> None:
         ('one line of "1 1 1 ..."', "1 "),
         ('one line of "i i i ..."', "i "),
         ("one line of nine short claims repeated", claims + ", "),
+        # a strong pattern's first word repeated inside its own ~N~ window, its end past a sentence end: every
+        # "replay" starts a match stitched across the sentence, tried again inside the one before (matcher._retried)
+        ('one line of "replay brings" x15 then ". drops"', "replay brings " * 15 + ". drops "),
     ]
     limit_kb = MAX_ANSWER_BYTES / 1000
     for label, unit in shapes:
