@@ -149,6 +149,8 @@ def scaling() -> None:
         # a strong pattern's first word repeated inside its own ~N~ window, its end past a sentence end: every
         # "replay" starts a match stitched across the sentence, tried again inside the one before (matcher._retried)
         ('one line of "replay brings" x15 then ". drops"', "replay brings " * 15 + ". drops "),
+        # one block of mentions, each one's substance window reaching to the block's end (scan._Windows._ends)
+        ('one line of "replay, " x8 then "failed runs, "', "replay, " * 8 + "failed runs, "),
     ]
     limit_kb = MAX_ANSWER_BYTES / 1000
     for label, unit in shapes:

@@ -253,3 +253,34 @@ def test_dense_guarded_candidates_give_the_matches_of_a_full_scan(monkeypatch, t
             assert [m.span() for m in scan.finditer(pattern, whole, memo)] == want, pattern.pattern[:80]
     if text.startswith("1 "):  # the dense path was taken
         assert scan._look.cache_info().misses + scan._look.cache_info().hits > looked
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=60)
+@given(text=texts, data=st.data())
+def test_a_long_window_s_ends_are_those_of_its_spans(text, data):
+    """`beside` on a long window reads only its first and last spans, walked in the text and shared
+    between windows that end together: the same as listing the slice's spans, whatever order the
+    windows are asked in."""
+    text = (text + " ") * (1 + 2_500 // (len(text) + 1))
+    end = data.draw(st.integers(len(text) // 2, len(text)))
+    starts = data.draw(st.lists(st.integers(0, end), min_size=1, max_size=6))
+    memo: dict = {}
+    for pattern in ALL:
+        windows = scan.windows(pattern, text, memo)
+        for start in starts:
+            want = [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:end])]
+            got = windows._ends(start, end) if windows._walks_in_text else None
+            if windows._walks_in_text:
+                assert got == ((want[0][1], want[-1][0]) if want else None), (pattern.pattern[:80], start, end)
+
+
+def test_mentions_of_one_long_block_share_their_windows_walk():
+    """A one-line answer of many mentions each reaching to the block's end: every window walks only until
+    it meets what an earlier one walked (it cost the square of the length: 111 s of CPU at 500 kB)."""
+    text = "replay, replay, replay, replay, replay, replay, replay, replay, failed runs, " * 400
+    memo: dict = {}
+    pattern = next(p for p in ALL if scan.first_chars(p.pattern, p.flags) is not None)
+    windows = scan.windows(pattern, text, memo)
+    for start in range(0, len(text), 77):
+        want = [(m.start() + start, m.end() + start) for m in pattern.finditer(text[start:])]
+        assert windows._ends(start, len(text)) == ((want[0][1], want[-1][0]) if want else None)

@@ -669,6 +669,10 @@ class _Windows:
             self._prefixes = _prefix_tuple(pattern.pattern, pattern.flags)
         self._found: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._by_text: dict[str, list[tuple[int, int]]] = {}  # a short window's spans by its text, relative
+        # a window's end: a match's start -> the last match's start after it (see _ends)
+        self._tails: dict[int, dict[int, int]] = {}
+        # a long window's ends are walked in the text itself when no look-behind can see past a window's start
+        self._walks_in_text = self._positions is not None and "(?<" not in pattern.pattern.replace("(?<![a-z0-9])", "")
 
     def __call__(self, start: int, end: int) -> list[tuple[int, int]]:
         spans = self._found.get((start, end))
@@ -694,6 +698,9 @@ class _Windows:
         spans = self._found.get((start, end))
         if spans is None:
             if end - start > _WINDOW_TEXT_MAX:
+                if self._walks_in_text:
+                    ends = self._ends(start, end)
+                    return ends is not None and (ends[0] <= m_start or ends[1] >= m_end)
                 spans = self(start, end)
             else:
                 window = self.text[start:end]
@@ -703,6 +710,62 @@ class _Windows:
                 else:
                     return bool(relative) and (relative[0][1] + start <= m_start or relative[-1][0] + start >= m_end)
         return bool(spans) and (spans[0][1] <= m_start or spans[-1][0] >= m_end)
+
+    def _ends(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first span's end and the last span's start of `self(start, end)`, without listing the spans
+        between. A match after the window's start is the same in every window ending at `end` (no look-behind
+        sees past one character), and so is the chain of matches after it. Kept per end: each walked match's
+        chain's last start, and the position from which no candidate matches at all; windows that share an
+        end and differ in their start (the mentions of one long block, each window running to the block's
+        end) walk only until they meet what an earlier one walked. Without it a one-line answer of many
+        mentions cost the square of its length."""
+        tails = self._tails.setdefault(end, {})
+        empty_from = tails.get(-1, end)  # key -1: no candidate at or after it matches
+        first_end = last = None
+        last_end = start + 1  # candidates from here on were all tried, unless a known chain is met
+        walked: list[int] = []
+        met = False
+        for p, e in self._walk(start, end, empty_from):
+            if first_end is None:
+                first_end = e
+            if p > start:
+                known = tails.get(p)
+                if known is not None:
+                    last, met = known, True
+                    break
+                walked.append(p)
+            last, last_end = p, e
+        for p in walked:
+            tails[p] = last
+        if not met and last_end < empty_from:
+            tails[-1] = last_end
+        return None if first_end is None or last is None else (first_end, last)
+
+    def _walk(self, start: int, end: int, stop: int) -> Iterator[tuple[int, int]]:
+        """The spans of `_spans(start, end)` that start before `stop`, one at a time, matched in the text
+        itself (`_walks_in_text`)."""
+        positions, text, offset = self._positions, self.text, self._offset
+        lo = bisect.bisect_left(positions, start + offset)
+        hi = bisect.bisect_left(positions, min(end, max(stop, start + 1)) + offset, lo)
+        match = self.pattern.match
+        last = start
+        first = lo < hi and positions[lo] == start + offset
+        if start < end and (first or self._folded.startswith(self._prefixes, start)):
+            # at the window's first character the slice has nothing before it: the same as a non-word
+            # character before it in the text; else the slice itself is matched
+            plain = start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+            m = match(text, start, end) if plain else match(text[start:end])
+            if m:
+                last = m.end() + (0 if plain else start)
+                yield start, last
+        for i in range(lo, hi):
+            p = positions[i] - offset
+            if p < last or p == start:
+                continue
+            m = match(text, p, end)
+            if m:
+                last = m.end()
+                yield p, last
 
     def _spans(self, start: int, end: int) -> list[tuple[int, int]]:
         positions, text = self._positions, self.text
