@@ -236,17 +236,23 @@ class CompiledRubric:
             b_end = block_ends[b]
             if end > b_end or sentence_end(norm, start, end) or (det.exclude is not None and excluded_at(start, end)):
                 return True
+            _, _, spans = clause(b, b_end, start, end)
+            return spans is not None and end > spans[1][bisect_right(spans[0], start) - 1]
+
+        def clause(b: int, b_end: int, start: int, end: int) -> tuple[int, int, tuple[list[int], list[int]] | None]:
+            """The clause of a match in block `b`: the sentence around it (start, end), and that sentence's
+            list items (their starts and ends; None when it is no short list), each split once."""
             bounds = boundaries[b]
             if bounds is None:
                 bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
-            i = bisect_right(bounds[1], start)
+            i = bisect_right(bounds[1], start)  # the boundaries that end before the match: the last opens it
             c_start = bounds[1][i - 1] if i else block_starts[b]
-            j = bisect_left(bounds[0], end)
+            j = bisect_left(bounds[0], end)  # the first boundary after the match closes it
             c_end = bounds[0][j] if j < len(bounds[0]) else b_end
-            spans = items.get((c_start, c_end), False)
+            spans = items.get((c_start, c_end), False)  # many matches share a sentence: split it once
             if spans is False:
                 spans = items[(c_start, c_end)] = _item_spans(norm, c_start, c_end)
-            return spans is not None and end > spans[1][bisect_right(spans[0], start) - 1]
+            return c_start, c_end, spans
 
         scans = [(_retried(scan.finditer(pattern, norm, memo), demoted, pattern, norm, memo)
                   if is_strong else scan.finditer(pattern, norm, memo), is_strong)
@@ -277,17 +283,8 @@ class CompiledRubric:
                     if strong and sentence_end(norm, start, end):
                         strong = False  # a "mechanism" stitched across sentences is only a mention
                     # The clause: the sentence around the match, or its item when the sentence is a short list.
-                    bounds = boundaries[b]
-                    if bounds is None:
-                        bounds = boundaries[b] = _boundaries(norm, block_starts[b], b_end)
-                    i = bisect_right(bounds[1], start)  # the boundaries that end before the match: the last opens it
-                    c_start = bounds[1][i - 1] if i else block_starts[b]
-                    j = bisect_left(bounds[0], end)  # the first boundary after the match closes it
-                    c_end = bounds[0][j] if j < len(bounds[0]) else b_end
+                    c_start, c_end, spans = clause(b, b_end, start, end)
                     key = (c_start, c_end)
-                    spans = items.get(key, False)  # many matches share a sentence: split it once
-                    if spans is False:
-                        spans = items[key] = _item_spans(norm, c_start, c_end)
                     listed = spans is not None
                     if listed:
                         k = bisect_right(spans[0], start) - 1

@@ -739,7 +739,7 @@ class _Windows:
             tails[p] = last
         if not met and last_end < empty_from:
             tails[-1] = last_end
-        return None if first_end is None or last is None else (first_end, last)
+        return None if first_end is None else (first_end, last)
 
     def _walk(self, start: int, end: int, stop: int) -> Iterator[tuple[int, int]]:
         """The spans of `_spans(start, end)` that start before `stop`, one at a time, matched in the text
