@@ -57,3 +57,44 @@ def test_a_line_on_another_idea_than_its_heading_is_not_praised(criterion: str, 
 ])
 def test_the_mechanism_is_still_praised(criterion: str, line: str) -> None:
     assert shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize(("criterion", "line"), [
+    # a wish for checks and monitoring, no check
+    ("structure.operations.monitoring", "We would add tests on the data, like checking that important fields are "
+     "not empty and that the values are in a reasonable range, and we would have monitoring so the team knows when "
+     "something breaks"),
+    ("structure.operations.monitoring", "Add data quality checks and monitoring so we find out when anything goes "
+     "wrong."),
+    ("structure.operations.monitoring", "Checks make sure values stay within reasonable limits and alert the team."),
+    # a vendor's feature name-dropped
+    ("mechanics.schema_evolution", "Also Snowflake has the schema evolution feature for the tables, so new columns "
+     "are added automatically"),
+    ("mechanics.schema_evolution", "Delta Lake supports automatic schema evolution, so new fields just appear."),
+    ("mechanics.cost_levers", "These are materialized views in DLT, so Databricks takes care of incrementally "
+     "refreshing them"),
+    # an option, not the design
+    ("structure.security.masking_audit", "For the personal data like email and phone we can use masking policies, "
+     "so only the users with special role can see it"),
+    ("structure.security.masking_audit", "We could apply dynamic masking on PII columns so analysts don't see them."),
+    # a principle, no mechanism
+    ("structure.correctness.merges", "I would stress that tokenised data is still personal data under GDPR, so it "
+     "does not remove the need to delete rows"),
+    ("structure.correctness.merges", "I'd point out that soft deletes still need the rows to be updated later."),
+])
+def test_a_platitude_is_not_praised(criterion: str, line: str) -> None:
+    assert not shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize(("criterion", "line"), [
+    ("structure.operations.monitoring", "A freshness check every 15 min compares max(loaded_at) to the table's SLA "
+     "and pages the owner on a breach."),
+    ("mechanics.freshness_slo", "For the CORE and MART we use dbt, running in the task every 15 minutes, or we can "
+     "use dynamic tables with a target lag of 15 minutes."),
+    ("structure.security.masking_audit", "A masking policy on email and phone returns a hash unless the role is "
+     "PII_READER; every read is logged in ACCESS_HISTORY."),
+    ("mechanics.schema_evolution", "New nullable columns are allowed; a type change or a dropped column fails the "
+     "contract check in CI."),
+])
+def test_a_mechanism_beside_those_words_is_still_praised(criterion: str, line: str) -> None:
+    assert shows_own_idea(get_rubric()[1], criterion, line)
