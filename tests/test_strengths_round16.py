@@ -98,3 +98,21 @@ def test_a_platitude_is_not_praised(criterion: str, line: str) -> None:
 ])
 def test_a_mechanism_beside_those_words_is_still_praised(criterion: str, line: str) -> None:
     assert shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize("criterion", ["structure.correctness.merges", "prompt.cdc-lakehouse.updates_deletes"])
+@pytest.mark.parametrize("line", [
+    "Deletes are applied as soft deletes so no history is lost for audit",
+    "We soft-delete instead of removing rows, to keep the history.",
+    "Deletes become soft deletes in Silver, nothing is physically removed.",
+])
+def test_a_bare_soft_delete_is_not_praised(criterion: str, line: str) -> None:
+    assert not shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize("line", [
+    "A delete event (op = 'd') becomes a soft delete: the MERGE sets is_deleted = true and deleted_at.",
+    "Deletes are soft deletes: a tombstone from Debezium marks the row with an is_deleted flag.",
+])
+def test_a_soft_delete_with_its_mechanism_is_still_praised(line: str) -> None:
+    assert shows_own_idea(get_rubric()[1], "structure.correctness.merges", line)
