@@ -116,3 +116,21 @@ def test_a_bare_soft_delete_is_not_praised(criterion: str, line: str) -> None:
 ])
 def test_a_soft_delete_with_its_mechanism_is_still_praised(line: str) -> None:
     assert shows_own_idea(get_rubric()[1], "structure.correctness.merges", line)
+
+
+@pytest.mark.parametrize("criterion", ["structure.operations.monitoring", "prompt.dq-observability.checks"])
+@pytest.mark.parametrize("line", [
+    "Results go to `DQ_MONITORING.CHECK_RESULTS` with status pass or fail",
+    "Every check result is written to a dq_results table with pass/fail and a timestamp.",
+    "The test outcomes are stored in a results table in Snowflake for later analysis.",
+])
+def test_a_line_that_only_stores_check_results_is_not_praised(criterion: str, line: str) -> None:
+    assert not shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize("line", [
+    "Results go to `DQ_RESULTS`; a failed row-count check against the 7-day average pages the owner.",
+    "Volume check: row count below 50% of the 28-day median fails the load and alerts the owning team.",
+])
+def test_a_check_with_its_action_is_still_praised(line: str) -> None:
+    assert shows_own_idea(get_rubric()[1], "structure.operations.monitoring", line)
