@@ -48,3 +48,41 @@ def test_partitioning_questions_not_asked_of_a_window_function(sentence: str) ->
 def test_partitioning_questions_still_asked_of_a_table_layout(sentence: str) -> None:
     assert _quotes("Which queries does that partitioning serve", "mechanics.partition_strategy", 1, sentence,
                    "cdc-lakehouse")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Event Hubs lands the raw stream, Synapse handles the batch side, Purview catalogs everything, "
+    "Key Vault holds secrets, Entra ID handles identity, and Azure Monitor covers the operational view",
+    "Personal data today sits in Azure SQL and the ADLS lake",
+    "Currently the customer data lives in Postgres and S3",
+    "Finance and ops teams want reports in Redshift",
+    "The data science team needs the raw clickstream in the lake",
+    "Stakeholders expect dashboards in Power BI",
+])
+def test_trade_off_question_not_asked_of_a_line_that_names_no_choice(sentence: str) -> None:
+    """y004, y014, y033: "what do you give up with that choice" on a list of services, where data sits
+    today, or what a stakeholder wants."""
+    assert not _quotes("what do you give up with that choice", "structure.decisions.lakehouse_vs_warehouse", 1,
+                       sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "No machine unlearning: cost not justified, documented in the DPIA",
+    "Rewriting raw files for one user every night is too expensive",
+    "A per-tenant cluster would be far too costly for 2,000 tenants",
+    "We decided not to stream the marts because hourly is enough",
+])
+def test_lever_question_not_asked_of_an_option_turned_down(sentence: str) -> None:
+    """y023, y031: "measure whether that lever is working" on a decision not to do something."""
+    assert not _quotes("measure whether that lever", "mechanics.cost_levers", 1, sentence, "privacy-dsr")
+
+
+@pytest.mark.parametrize(("fragment", "cid", "level", "sentence", "prompt"), [
+    ("what do you give up with that choice", "structure.decisions.lakehouse_vs_warehouse", 1,
+     "We use Databricks with Delta tables rather than Snowflake, because ML reads the files directly", None),
+    ("measure whether that lever", "mechanics.cost_levers", 1,
+     "Warehouses auto-suspend after 60 seconds to save credits", "privacy-dsr"),
+])
+def test_choice_questions_still_asked_of_a_choice(fragment: str, cid: str, level: int, sentence: str,
+                                                  prompt: str | None) -> None:
+    assert _quotes(fragment, cid, level, sentence, prompt)
