@@ -86,3 +86,24 @@ def test_lever_question_not_asked_of_an_option_turned_down(sentence: str) -> Non
 def test_choice_questions_still_asked_of_a_choice(fragment: str, cid: str, level: int, sentence: str,
                                                   prompt: str | None) -> None:
     assert _quotes(fragment, cid, level, sentence, prompt)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Tagging at creation: CI blocks a new table without tags",
+    "The table is already its own history, and versioning it would only double the storage",
+    "payment_txn is SCD2 with valid_from and valid_to",
+    "A CI check fails if a column has no owner tag",
+])
+def test_pipeline_version_question_needs_a_code_release(sentence: str) -> None:
+    """y009, y020: "how are pipeline versions tracked" on a CI tagging rule or an SCD2 table."""
+    assert not _quotes("pipeline versions tracked", "structure.operations.deployment", 1, sentence)
+    assert not _quotes("What runs in CI", "structure.operations.deployment", 1, sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "dbt models ship through CI/CD with a blue/green swap",
+    "Every deploy of the Spark jobs is a tagged release in git",
+    "We roll out new transformations behind a canary on one tenant",
+])
+def test_pipeline_version_question_still_asked_of_a_release(sentence: str) -> None:
+    assert _quotes("pipeline versions tracked", "structure.operations.deployment", 1, sentence)
