@@ -107,3 +107,28 @@ def test_pipeline_version_question_needs_a_code_release(sentence: str) -> None:
 ])
 def test_pipeline_version_question_still_asked_of_a_release(sentence: str) -> None:
     assert _quotes("pipeline versions tracked", "structure.operations.deployment", 1, sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Reviewers: Analytics, BI, Finance Data",
+    "**Approvers:** Data Platform, Security",
+    "Reviewed by: ML platform, Finance analytics",
+])
+def test_consumer_questions_not_asked_of_an_rfc_header(sentence: str) -> None:
+    """y010: an RFC's "Reviewers" header read as the data's consumers."""
+    assert not _quotes("which consumer wins when their needs conflict", "structure.requirements.consumers", 1,
+                       sentence)
+
+
+def test_consumer_questions_still_asked_of_consumers() -> None:
+    assert _quotes("which consumer wins when their needs conflict", "structure.requirements.consumers", 1,
+                   "Consumers: Finance reads the daily marts, ML trains on full history, the in-app widget reads the API")
+
+
+def test_consumer_conflict_question_needs_ml_and_a_ui() -> None:
+    """y010: "ML wanting full history and the UI wanting sub-second reads" asked of a DQ design with neither."""
+    from tests.test_followups import _asker_for, _bank_q
+
+    q = _bank_q("which consumer wins when their needs conflict")
+    assert not _asker_for("- Consumers: Finance reads the daily marts in Looker\n- Checks run after each load\n").fits(q)
+    assert _asker_for("- Consumers: ML trains on full history; the in-app widget reads Redis via the API\n").fits(q)
