@@ -132,3 +132,24 @@ def test_consumer_conflict_question_needs_ml_and_a_ui() -> None:
     q = _bank_q("which consumer wins when their needs conflict")
     assert not _asker_for("- Consumers: Finance reads the daily marts in Looker\n- Checks run after each load\n").fits(q)
     assert _asker_for("- Consumers: ML trains on full history; the in-app widget reads Redis via the API\n").fits(q)
+
+
+@pytest.mark.parametrize("text", [
+    "- Daily batch in Databricks computes features.\n- We keep phase one batch-only on purpose: streaming would "
+    "roughly triple the cost.\n",
+    "- Nightly dbt builds the marts.\n- I looked at Spark Structured Streaming and decided against it for now.\n",
+    "- Hourly batch jobs load Silver.\n- Event Hubs Capture lands the streaming data into ADLS.\n",
+    "- Batch loads every hour.\n- Month 3: review whether streaming is needed for fraud.\n",
+])
+def test_batch_and_streaming_question_not_asked_without_a_streaming_path(text: str) -> None:
+    """y002: "the batch and streaming paths compute overlapping metrics" asked of a design that turns streaming down."""
+    from tests.test_followups import _asker_for, _bank_q
+
+    assert not _asker_for(text).fits(_bank_q("the batch and streaming paths compute overlapping metrics"))
+
+
+def test_batch_and_streaming_question_still_asked_with_both_paths() -> None:
+    from tests.test_followups import _asker_for, _bank_q
+
+    text = "- Flink computes the live counters.\n- A nightly batch job recomputes the exact totals.\n"
+    assert _asker_for(text).fits(_bank_q("the batch and streaming paths compute overlapping metrics"))
