@@ -153,3 +153,27 @@ def test_batch_and_streaming_question_still_asked_with_both_paths() -> None:
 
     text = "- Flink computes the live counters.\n- A nightly batch job recomputes the exact totals.\n"
     assert _asker_for(text).fits(_bank_q("the batch and streaming paths compute overlapping metrics"))
+
+
+PROCESS = ("# Privacy pipeline\n\nMost of this problem is process. Requests are logged in the DSR workflow tool by the "
+           "privacy team.\n\n- A ticket is raised to each impacted system owner.\n- The owner confirms the erasure "
+           "within 20 days.\n- Annual internal audit review of the process.\n")
+
+
+@pytest.mark.parametrize("fragment", ["A job crashes after writing half its output",
+                                      "Which component will dominate the bill",
+                                      "when a new column appears: auto-add, reject, or quarantine"])
+def test_stock_job_questions_not_asked_of_a_process(fragment: str) -> None:
+    """y035, y037: an answer that is a ticket-and-owner process runs no job to crash, bill or evolve."""
+    from tests.test_followups import _asker_for, _bank_q
+
+    assert not _asker_for(PROCESS).fits(_bank_q(fragment))
+
+
+@pytest.mark.parametrize("line", ["- A nightly Airflow DAG runs the deletion job per system.\n",
+                                  "- The erasure pipeline rewrites the Delta files.\n",
+                                  "- Debezium streams the changes into Bronze.\n"])
+def test_stock_job_questions_still_asked_of_a_design_with_jobs(line: str) -> None:
+    from tests.test_followups import _asker_for, _bank_q
+
+    assert _asker_for(PROCESS + line).fits(_bank_q("A job crashes after writing half its output"))
