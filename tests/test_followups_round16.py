@@ -177,3 +177,24 @@ def test_stock_job_questions_still_asked_of_a_design_with_jobs(line: str) -> Non
     from tests.test_followups import _asker_for, _bank_q
 
     assert _asker_for(PROCESS + line).fits(_bank_q("A job crashes after writing half its output"))
+
+
+@pytest.mark.parametrize("line", [
+    "- Retention cohorts, funnels > 1 day: batch only. Streaming them costs ~4x and nobody needs them per second.\n",
+    "- Going to seconds would mean a warehouse that never suspends, for a benefit nobody has asked for.\n",
+    "- Real-time marts would cost roughly 3x the compute.\n",
+    "- Streaming the finance tables would triple the cost.\n",
+])
+def test_why_not_stream_question_not_asked_when_the_answer_says_what_streaming_costs(line: str) -> None:
+    """y005, y020: "why not stream everything? what does streaming cost you" already answered."""
+    from tests.test_followups import _asker_for, _bank_q
+
+    text = "- Kafka feeds a Flink job for the live widgets.\n" + line
+    assert not _asker_for(text, "realtime-analytics").fits(_bank_q("Why not stream everything?"))
+
+
+def test_why_not_stream_question_still_asked_without_a_reason() -> None:
+    from tests.test_followups import _asker_for, _bank_q
+
+    text = "- Kafka feeds a Flink job for the live widgets.\n- Nightly batch builds the finance marts.\n"
+    assert _asker_for(text, "realtime-analytics").fits(_bank_q("Why not stream everything?"))
