@@ -443,6 +443,10 @@ class Anchors(_Strict):
                                         "setting in its own words (\"in this design I will explain\")")
     choice_question: list[str] = Field(default=[], description="patterns: a question that takes the sentence it "
                                        "quotes as a choice the candidate made (it quotes only the design)")
+    no_choice_sentence: list[str] = Field(default=[], description="patterns: a sentence that names no choice of "
+                                          "the candidate's (a list of the services in use, where data sits today, "
+                                          "what a stakeholder wants, an option turned down): a question that takes "
+                                          "its quote for a choice never quotes it")
     targets: list[str] = Field(default=[], description="ids of the criteria whose substance is a stated target "
                                "(an SLO): a requirement or goal line is their mechanism, and may be quoted or praised")
     requirement_terms: dict[str, list[str]] = Field(
@@ -464,7 +468,7 @@ class Anchors(_Strict):
         "follow-up on it quotes no other sentence")
 
     _check = field_validator("not_design", "open", "context", "not_design_sentence", "open_sentence",
-                             "context_sentence", "choice_question")(_check_patterns)
+                             "context_sentence", "choice_question", "no_choice_sentence")(_check_patterns)
     _check_tables = field_validator("requirement_terms", "praise_requires", "praise_excludes", "quote_excludes",
                                     "quote_requires")(_check_pattern_table)
 

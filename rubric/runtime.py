@@ -186,6 +186,7 @@ class Anchors:
     open_sentence: list[str] = field(default_factory=list)
     context_sentence: list[str] = field(default_factory=list)
     choice_question: list[str] = field(default_factory=list)
+    no_choice_sentence: list[str] = field(default_factory=list)  # names no choice: never quoted as one
     targets: list[str] = field(default_factory=list)
     requirement_terms: dict[str, list[str]] = field(default_factory=dict)  # criterion id: its requirement's words
     praise_requires: dict[str, list[str]] = field(default_factory=dict)  # criterion id: what a praised line holds

@@ -152,7 +152,7 @@ def test_criteria_that_restate_one_idea_get_one_question() -> None:
     rubric, _ = get_rubric()
     criteria = [_crit(cid, 0, weight=3) for cid in ("mechanics.idempotent_ingestion",
                                                     "structure.correctness.idempotency", "mechanics.backfill")]
-    out = choose_followups(criteria, rubric, "x")
+    out = choose_followups(criteria, rubric, "A nightly job loads the table.")  # a job: see round 16
     assert [f.criterion for f in out].count("mechanics.backfill") == 1
     assert len([f for f in out if "idempot" in f.criterion]) == 1
 

@@ -73,6 +73,7 @@ class Anchors:
         self._said = {NOT_DESIGN: _compile(a.not_design_sentence, compile),
                       OPEN: _compile(a.open_sentence, compile), CONTEXT: _compile(a.context_sentence, compile)}
         self._choice = _compile(a.choice_question, compile)
+        self._no_choice = _compile(a.no_choice_sentence, compile)
         self._off_topic = {cid: _compile(p, compile) for cid, p in a.quote_excludes.items()}
         self._on_topic = {cid: _compile(p, compile) for cid, p in a.quote_requires.items()}
 
@@ -139,7 +140,9 @@ class Anchors:
         without any of the words of the topic its questions ask about (`quote_requires`: a cost question
         never quotes a line that only says the API is fast); a
         risk, an open point, a requirement or the context only by a question that does not take it for
-        a choice the candidate made (the rubric's `choice_question`)."""
+        a choice the candidate made (the rubric's `choice_question`), nor a sentence of the design that
+        names no choice (`no_choice_sentence`: a list of the services in use, where data sits today, what
+        a stakeholder wants, an option turned down)."""
         off_topic = self._off_topic.get(criterion)
         said = normalise(sentence)
         if off_topic is not None and off_topic.search(said):
@@ -150,7 +153,9 @@ class Anchors:
         role = self.role(doc, line, sentence)
         if role == NOT_DESIGN:
             return False
-        if role == DESIGN or self._choice is None:
+        if self._choice is None:
+            return True
+        if role == DESIGN and (self._no_choice is None or self._no_choice.search(said) is None):
             return True
         return self._choice.search(normalise(question)) is None
 
