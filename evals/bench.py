@@ -151,6 +151,9 @@ def scaling() -> None:
         ('one line of "replay brings" x15 then ". drops"', "replay brings " * 15 + ". drops "),
         # one block of mentions, each one's substance window reaching to the block's end (scan._Windows._ends)
         ('one line of "replay, " x8 then "failed runs, "', "replay, " * 8 + "failed runs, "),
+        # a strong pattern's first word as every word, the word after its gap mostly out of reach: every
+        # "replay" was matched, each attempt walking its window (scan._GapCheck)
+        ('one line of "replay " x16 then ", drops"', "replay " * 16 + ", drops "),
     ]
     limit_kb = MAX_ANSWER_BYTES / 1000
     for label, unit in shapes:

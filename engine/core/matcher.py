@@ -325,16 +325,35 @@ def _retried(matches: Iterator[re.Match[str]], demoted: Callable[[int, int], boo
     would never be tried. Those are taken as the scan takes matches (in order, none inside the last),
     the demoted ones among them passed over; a position is tried at most once per demoted match of the
     scan, and those never overlap, so the cost stays linear in the text's length."""
+    ends: list[int] | None = None
+
+    def bound(p: int) -> int | None:
+        """Where the first sentence after `p` ends: a match whose part after a gap starts past it
+        is stitched across sentences."""
+        nonlocal ends
+        if ends is None:
+            ends = _sentence_ends(norm, memo)
+        i = bisect.bisect_left(ends, p)
+        return ends[i] if i < len(ends) else None
+
     for m in matches:
         yield m
         start, end = m.span()
         if end - start > 1 and demoted(start, end):
             last = start + 1
-            for again in scan.matches_at(pattern, norm, start + 1, end, memo):
+            for again in scan.matches_at(pattern, norm, start + 1, end, memo, bound=bound):
                 a_start, a_end = again.span()
                 if a_start >= last and not demoted(a_start, a_end):
                     last = a_end
                     yield again
+
+
+def _sentence_ends(norm: str, memo: dict) -> list[int]:
+    """Where the sentences of `norm` end (as `demoted` finds them), found once per document."""
+    ends = memo.get("sentence_ends_all")
+    if ends is None:
+        ends = memo["sentence_ends_all"] = [m.start() for m in _SENTENCE_END.finditer(norm)]
+    return ends
 
 
 def _excluded(pattern: re.Pattern[str], norm: str, memo: dict) -> tuple[list[tuple[int, int]], list[int]]:

@@ -36,7 +36,7 @@ import marshal
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import groupby
 from re import _constants as C  # loaded with re: sre's parse of a pattern is read with it
@@ -303,8 +303,11 @@ def _plan(pattern: str, flags: int) -> tuple[_Kind, _Kind, _Kind] | None:
     if (pattern, flags) in _PLANNED:
         return _PLANNED[(pattern, flags)]
     prefixes = first_chars(pattern, flags)
-    if prefixes is None:
-        return None
+    return None if prefixes is None else _plan_of(prefixes)
+
+
+def _plan_of(prefixes: frozenset[str]) -> tuple[_Kind, _Kind, _Kind]:
+    """`_plan` of a set of prefixes."""
     longer: list[dict[str, list[str]]] = [{}, {}, {}]
     shorter: list[list[str]] = [[], [], []]
     for s in sorted(prefixes):
@@ -577,8 +580,274 @@ def _candidates(pattern: re.Pattern[str], text: str, memo: dict, name: str) -> t
                         found = [p for p in found if p in passing]
                     else:
                         found = [p for p in found if match(folded, p - offset)]
+        if len(found) >= GAP_MIN:  # many candidates: those no `~N~` gap can close at are not tried
+            found = _gap_filter(pattern, text, memo, name, found, offset)
         found = memo[key] = (found, offset)
     return found
+
+
+GAP_MIN = 5_000
+"""Candidate positions of a pattern in a text, at least, before those where no `~N~` gap of it can close
+are dropped (see `_gap_filter`)."""
+_GAP_PATHS_MAX = 64  # alternatives of a pattern, at most, for `_gap_paths`
+_WORDS = regex(r"\w+")
+_WORD_CHAR = regex(r"\w")
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+_GAP_CLASS = [(C.NEGATE, None), (C.CATEGORY, C.CATEGORY_WORD), (C.LITERAL, 10)]  # [^\w\n]
+_WORD_CLASS = [(C.CATEGORY, C.CATEGORY_WORD)]  # \w
+_Plan = tuple[_Kind, _Kind, _Kind]
+_Gap = tuple[tuple[str, ...] | None, tuple[tuple[int, _Plan], ...]]
+
+
+def _run_of(item, chars) -> bool:
+    """Is `item` one or more characters of the class `chars` (`[^\\w\\n]+` or `\\w+`, possessive or not)?"""
+    op, av = item
+    if op not in (C.MAX_REPEAT, C.POSSESSIVE_REPEAT) or av[0] < 1 or len(av[2].data) != 1:
+        return False
+    (inner_op, inner_av), = av[2].data
+    return inner_op is C.IN and list(inner_av) == chars
+
+
+def _gap_words(items, i: int) -> int | None:
+    """N when items[i:i + 2] is a `~N~` gap as rubric.patterns expands it (a run of non-word characters,
+    then up to N times a word and a run of non-word characters), else None."""
+    if i + 1 >= len(items) or not _run_of(items[i], _GAP_CLASS):
+        return None
+    op, av = items[i + 1]
+    if op not in _REPEATS or av[1] == C.MAXREPEAT:
+        return None
+    body = av[2].data
+    if len(body) != 2 or not _run_of(body[0], _WORD_CLASS) or not _run_of(body[1], _GAP_CLASS):
+        return None
+    return av[1]
+
+
+def _word_only(items) -> bool:
+    """Does every character of the class `items` match `\\w`?"""
+    for op, av in items:
+        if op is C.LITERAL:
+            if not _WORD_CHAR.match(chr(av)):
+                return False
+        elif op is C.RANGE:
+            if av[1] - av[0] > _MAX_CLASS or not all(_WORD_CHAR.match(chr(c)) for c in range(av[0], av[1] + 1)):
+                return False
+        elif not (op is C.CATEGORY and av in (C.CATEGORY_WORD, C.CATEGORY_DIGIT)):
+            return False
+    return True
+
+
+def _new_words(items) -> float:
+    """At most how many words start inside a match of `items` past its first character: a word starts
+    where a `\\w` character follows one that is not, so no more than the elements that may take a non-word
+    character, each counted as often as it may repeat (inf: not bounded, or not followed)."""
+    n: float = 0
+    for op, av in items:
+        if op is C.LITERAL:
+            n += not _WORD_CHAR.match(chr(av))
+        elif op is C.IN:
+            n += not _word_only(av)
+        elif op in (C.ANY, C.NOT_LITERAL):
+            n += 1
+        elif op is C.AT or op in (C.ASSERT, C.ASSERT_NOT):
+            pass
+        elif op is C.SUBPATTERN:
+            n += _new_words(av[-1].data)
+        elif op is C.BRANCH:
+            n += max(_new_words(a.data) for a in av[1])
+        elif op in _REPEATS:
+            inner = _new_words(av[2].data)
+            n += 0 if not inner else float("inf") if av[1] == C.MAXREPEAT else av[1] * inner
+        else:
+            return float("inf")
+    return n
+
+
+def _paths(items: list, out: list) -> bool:
+    """The alternatives of `items`, its top-level branches expanded, added to `out` (False: too many)."""
+    for i, (op, av) in enumerate(items):
+        if op is C.BRANCH:
+            return all(_paths(items[:i] + list(alt.data) + items[i + 1:], out) for alt in av[1])
+    out.append(items)
+    return len(out) <= _GAP_PATHS_MAX
+
+
+def _starting(items) -> tuple[str, ...] | None:
+    """The prefixes of `items` (None: a match may start anywhere)."""
+    try:
+        found = {x[:PREFIX_MAX] for x, _ in _prefixes(items, "", PREFIX_MAX)}
+    except (_Unknown, RecursionError):
+        return None
+    return None if "" in found else tuple(sorted(found))
+
+
+@lru_cache(maxsize=1024)
+def _gap_paths(pattern: str, flags: int) -> tuple[_Gap, ...] | None:
+    """A pattern's alternatives (its top-level branches expanded), each as its prefixes and, per `~N~` gap
+    it holds, how many words may start after a match's start up to where the part after that gap starts
+    (W) and the plan of that part's prefixes: a match starts there, at one of the first W word starts,
+    with one of them. None when no alternative has such a gap, or one without may match anywhere."""
+    from re import _parser
+
+    if flags & (re.ASCII | re.LOCALE | re.IGNORECASE):  # another `\w`, or prefixes not followed
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = _parser.parse(pattern, flags)
+    except (re.error, RecursionError):
+        return None
+    paths: list = []
+    if not _paths(list(parsed.data), paths):
+        return None
+    out: list[_Gap] = []
+    for items in paths:
+        checks = []
+        words: float = 0  # word starts, at most, past a match's start and before items[i]
+        i = 0
+        while i < len(items):
+            n = _gap_words(items, i)
+            if n is None:
+                words += _new_words(items[i:i + 1])
+                i += 1
+                continue
+            check = _after_gap(items[i + 2:], words + n + 1)
+            if check is not None:
+                checks.append(check)
+            words += n + 1  # its words, and the one that starts right after it
+            i += 2
+        starts = _starting(items)
+        if not checks and starts is None:
+            return None  # this alternative may match at every candidate
+        out.append((starts, tuple(checks)))
+    return tuple(out) if any(checks for _, checks in out) else None
+
+
+def _after_gap(items: list, words: float) -> tuple[int, tuple[_Kind, _Kind, _Kind]] | None:
+    """W and the plan of the prefixes of `items`, the part after a gap, that starts at one of the first
+    `words` word starts after a match's start (see `_gap_paths`); None when its prefixes are unknown or
+    not all of a word character. Its leading optional elements that end apart from what follows (a
+    non-word character: `(\\w+ )?`, `(the |all )?`) are passed over when its prefixes are unknown with
+    them: what follows them starts at a word start too, as many words later as they may hold, and more."""
+    while words != float("inf"):
+        after = _starting(items)
+        if after is not None and all(_WORD_CHAR.match(x[0]) for x in after):
+            return int(words), _plan_of(frozenset(after))
+        if not items:
+            return None
+        op, av = items[0]
+        if op not in (C.MAX_REPEAT, C.MIN_REPEAT) or av[0] != 0 or av[1] != 1 or not _ends_apart(av[2].data):
+            return None
+        words += 1 + _new_words(av[2].data)  # the word it starts with, if any, and those inside it
+        items = items[1:]
+    return None
+
+
+def _ends_apart(items) -> bool:
+    """Does every match of `items` end with a non-word character (its last element a literal one)?"""
+    if not items:
+        return False
+    op, av = items[-1]
+    if op is C.LITERAL:
+        return not _WORD_CHAR.match(chr(av))
+    if op is C.SUBPATTERN:
+        return _ends_apart(av[-1].data)
+    if op is C.BRANCH:
+        return all(_ends_apart(a.data) for a in av[1])
+    return False
+
+
+class _GapCheck:
+    """For one pattern and text: may a match of the pattern start at a position, its alternatives' parts
+    after their `~N~` gaps each starting where `_gap_paths` allows (and, when asked, before a bound)?
+    A pattern whose first word is repeated inside its own window ("replay brings replay brings ...") was
+    matched at every repeat, each attempt walking the whole window."""
+
+    def __init__(self, paths: tuple[_Gap, ...], pattern: str, text: str, memo: dict, name: str) -> None:
+        self._paths, self._key, self._end = paths, pattern, len(text)
+        self._index = _index(text, memo, name)
+        key = ("scan_words", name, len(text))
+        words = memo.get(key)
+        if words is None:
+            words = memo[key] = [m.start() for m in _WORDS.finditer(text)]
+        self._words = words
+        self._after: dict[tuple[int, int], list[int]] = {}  # per gap, where the part after it may start
+        self._todo: dict[str, tuple[tuple[tuple[int, list[int]], ...], ...] | None] = {}
+
+    def may_match(self, q: int, bound: int | None = None) -> bool:
+        """May a match start at `q` (of the text), every part after a gap starting before `bound` too?"""
+        head = self._index.folded[q:q + PREFIX_MAX]
+        todo = self._todo.get(head, False)
+        if todo is False:
+            todo = self._todo[head] = self._resolve(head)
+        if todo is None:
+            return True
+        words = self._words
+        j = bisect.bisect_right(words, q) - 1  # the last word start up to q: the next W are words[j + 1:j + W + 1]
+        end = self._end if bound is None else bound - 1  # a part starts before `bound`
+        last = len(words) - 1
+        for checks in todo:
+            for w, starts in checks:
+                limit = words[j + w] if j + w <= last else end
+                n = bisect.bisect_right(starts, q)  # `starts` ends past the text: n is in it
+                if starts[n] > limit or starts[n] > end:
+                    break  # this alternative cannot match here
+            else:
+                return True
+        return False
+
+    def _resolve(self, head: str) -> tuple[tuple[tuple[int, list[int]], ...], ...] | None:
+        """The checks of the alternatives that may match at a position starting with `head` (see `_checks`),
+        each W with the positions where the part after its gap may start, in order, then one past the text."""
+        todo = _checks(self._paths, head)
+        if todo is None:
+            return None
+        out = []
+        for i, checks in todo:
+            resolved = []
+            for k, (w, plan) in enumerate(checks):
+                starts = self._after.get((i, k))
+                if starts is None:
+                    positions, off = self._index.positions((f"{self._key}\x00gap {i} {k}", -1), plan)
+                    starts = self._after[(i, k)] = [x - off for x in positions if x >= off] + [self._end + 1]
+                resolved.append((w, starts))
+            out.append(tuple(resolved))
+        return tuple(out)
+
+
+def gap_check(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm") -> _GapCheck | None:
+    """The `_GapCheck` of a pattern and text, kept in `memo` (None: the pattern has no gap to check)."""
+    paths = _gap_paths(pattern.pattern, pattern.flags)
+    if paths is None or len(text) < THRESHOLD:
+        return None
+    key = ("scan_gaps", name, len(text), id(pattern))
+    check = memo.get(key)
+    if check is None:
+        check = memo[key] = _GapCheck(paths, pattern.pattern, text, memo, name)
+    return check
+
+
+def _gap_filter(pattern: re.Pattern[str], text: str, memo: dict, name: str, found: list[int],
+                offset: int) -> list[int]:
+    """`found` without the positions where no alternative of `pattern` can match because the part after
+    one of its `~N~` gaps starts at none of the word starts it may start at (see `_gap_paths`). Positions
+    below `offset` are kept (not in `text`)."""
+    check = gap_check(pattern, text, memo, name)
+    if check is None:
+        return found
+    may_match = check.may_match
+    return [p for p in found if p < offset or may_match(p - offset)]
+
+
+def _checks(paths: tuple[_Gap, ...], head: str) -> tuple[tuple[int, tuple[tuple[int, _Plan], ...]], ...] | None:
+    """The alternatives with a gap that may match at a position starting with `head` (their index and
+    checks), or None when one without a gap may (the position is kept)."""
+    out = []
+    for i, (starts, checks) in enumerate(paths):
+        if starts is None or head.startswith(starts):
+            if not checks:
+                return None
+            out.append((i, checks))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
@@ -611,11 +880,15 @@ def finditer(pattern: re.Pattern[str], text: str, memo: dict, name: str = "norm"
 
 
 def matches_at(pattern: re.Pattern[str], text: str, start: int, stop: int, memo: dict,
-               name: str = "norm") -> Iterator[re.Match[str]]:
+               name: str = "norm", bound: Callable[[int], int | None] | None = None) -> Iterator[re.Match[str]]:
     """Every match of `pattern` in `text` that starts in [start, stop), in order, overlapping or not
     (`pattern.match` at each position, the whole text seen: not those of a slice): tried only where
-    `finditer`'s candidates lie, so the cost is that of the positions in the span."""
+    `finditer`'s candidates lie, so the cost is that of the positions in the span. With `bound`, only
+    the matches whose parts after a `~N~` gap start before `bound(p)` (p: the match's start; None: no
+    bound) are sure to be among them: a position where none can is not tried (see `_GapCheck`)."""
     candidates = _candidates(pattern, text, memo, name)
+    many = bound is not None and candidates is not None and len(candidates[0]) >= GAP_MIN  # else not worth it
+    check = gap_check(pattern, text, memo, name) if many else None
     match = pattern.match
     if candidates is None:
         positions: Iterator[int] | list[int] = range(start, min(stop, len(text)))
@@ -629,6 +902,8 @@ def matches_at(pattern: re.Pattern[str], text: str, start: int, stop: int, memo:
         if p == previous:  # a position may be listed twice (see _matches)
             continue
         previous = p
+        if check is not None and not check.may_match(p, bound(p)):  # type: ignore[misc]
+            continue
         m = match(text, p)
         if m and m.end() > p:
             yield m
