@@ -27,8 +27,11 @@ signals gate, ARCHITECT_REQUIRES, among them) is kept only when, out of fold on 
 folds, it makes more dev verdicts right than wrong; the gate's table is written empty otherwise.
 Only the TRAIN_SPLITS are read: holdout and the later fresh splits never choose anything. The
 folds are drawn over answers, so an answer's two rows (gold and grader levels) are always in the
-same fold. Pure Python, no dependency beyond the
-grader itself.
+same fold. A criterion no gold label carries (one the rubric added after the answers were labelled,
+e.g. signals.tradeoffs) takes the grader's own level in the gold row too: the gold rows then differ
+from the grader rows only where the interviewers graded. `--drop ID` fits as if the rubric had no
+criterion ID (the CV with and without a new criterion, on the same cached grader levels). Pure
+Python, no dependency beyond the grader itself.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ def load_dev(cache: Path | None = None) -> list[dict]:
     (`grader_levels`). `cache`: a JSON file of those grader levels, written on first use (for
     iterating on the aggregation alone; stale once the detectors change)."""
     if cache and cache.exists():
-        return json.loads(cache.read_text(encoding="utf-8"))
+        return fill_gold(json.loads(cache.read_text(encoding="utf-8")))
     rows = []
     for split in TRAIN_SPLITS:
         for path in sorted((ROOT / "corpus" / split).glob("*.json")):
@@ -85,6 +88,15 @@ def load_dev(cache: Path | None = None) -> list[dict]:
                          "grader_levels": {c.id: c.level for c in result.criteria}})
     if cache:
         cache.write_text(json.dumps(rows), encoding="utf-8")
+    return fill_gold(rows)
+
+
+def fill_gold(rows: list[dict]) -> list[dict]:
+    """Give the gold levels the grader's level for every criterion no gold label carries at all (a
+    criterion added after labelling): the interviewers never graded it, so 0 would be a false gold."""
+    labelled = {cid for g in rows for cid in g["levels"]}
+    for g in rows:
+        g["levels"] = {**{k: v for k, v in g["grader_levels"].items() if k not in labelled}, **g["levels"]}
     return rows
 
 
@@ -253,8 +265,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="write the fitted numbers into rubric/default.toml")
     parser.add_argument("--levels-cache", type=Path, help="JSON file caching the grader's levels (read if present)")
+    parser.add_argument("--drop", action="append", default=[], metavar="ID",
+                        help="fit as if the rubric had no criterion ID (repeatable; never with --write)")
     args = parser.parse_args()
+    if args.drop and args.write:
+        parser.error("--drop is for comparing fits; it cannot --write")
     rubric, _ = get_rubric(None)
+    if args.drop:
+        rubric = replace(rubric, criteria=[c for c in rubric.criteria if c.id not in args.drop])
     sections = [s.id for s in rubric.sections]
     dev = load_dev(args.levels_cache)
     ys = [VERDICTS.index(g["verdict"]) for g in dev]
@@ -273,7 +291,9 @@ def main() -> None:
                 mean = sum(a + b for a, b in runs) / (2 * len(runs))
                 print(f"mention={mention} per_prompt={per_prompt} penalty={penalty}: cross-validated verdict "
                       f"accuracy {acc_gold:.3f} from gold levels, {acc_grader:.3f} from the grader's levels "
-                      f"(seed {SEEDS[0]}); mean of both over {len(SEEDS)} seeds {mean:.3f}", flush=True)
+                      f"(seed {SEEDS[0]}); mean of both over {len(SEEDS)} seeds {mean:.3f}; per seed "
+                      + ", ".join(f"{s}: {(a + b) / 2:.4f}" for s, (a, b) in zip(SEEDS, runs, strict=True)),
+                      flush=True)
                 if best is None or mean > best[0]:
                     best = (mean, acc_gold, acc_grader, mention, per_prompt, penalty, data)
     cv_mean, cv_gold, cv_grader, mention, per_prompt, penalty, data = best

@@ -259,7 +259,8 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
              caps: list[str] = (), base_caps: list[str] = (), wrap: bool = True) -> dict:
     """Grade every answer and compare with gold, per split. Returns the whole report as data.
 
-    With `aggregate`, also the aggregation fed the gold levels, and the effect on the verdicts of
+    With `aggregate`, also the aggregation fed the gold levels (the grader's level for a criterion the
+    gold label lacks), and the effect on the verdicts of
     each of `caps` (from gold levels and from the grader's levels): the rubric's own caps
     (`base_caps`) with that cap added, against them without it. With `wrap`, also how far the grade
     holds when the answer is hard-wrapped at WRAP_WIDTH columns."""
@@ -281,14 +282,18 @@ def evaluate(examples: list[Example], grader: Grader, *, worst: int = 8, aggrega
         comp.bands.append(length_band(ex.text))
         comp.borderline.append(result.borderline is not None)
         if aggregate is not None:
-            g_score, g_verdict, _ = aggregate(ex.gold["levels"], gold_prompt, None)
+            # A criterion the gold label does not carry (added to the rubric after labelling) takes the
+            # grader's level, as in evals/fit_aggregation.py: "from gold levels" then means the
+            # interviewers' levels wherever they graded, never a 0 they did not give.
+            gold_levels = {**pred, **ex.gold["levels"]}
+            g_score, g_verdict, _ = aggregate(gold_levels, gold_prompt, None)
             comp.aggregation.append((ex.gold["verdict"], g_verdict, float(ex.gold["holistic"]), g_score))
             for cap in caps:
                 with_cap = sorted(set(base_caps) | {cap})
                 without = [c for c in base_caps if c != cap]
                 cap_rows[ex.split].append((cap, ex.gold["verdict"],
-                                           aggregate(ex.gold["levels"], gold_prompt, with_cap)[1],
-                                           aggregate(ex.gold["levels"], gold_prompt, without)[1],
+                                           aggregate(gold_levels, gold_prompt, with_cap)[1],
+                                           aggregate(gold_levels, gold_prompt, without)[1],
                                            aggregate(pred, gold_prompt, with_cap)[1],
                                            aggregate(pred, gold_prompt, without)[1]))
         if wrap:
