@@ -54,6 +54,14 @@ PLAN = (2, 2, 3)  # questions on missing, mentioned and substantiated ideas, bef
 # Cheaper stock questions only top the list up to MIN_FOLLOWUPS.
 STOCK_REACH = 1
 _QUOTED = lazy_regex(r"\"([^\"]+)\"|\u201c([^\u201d]+)\u201d")  # compiled when first used
+_ITS_CHOICE = lazy_regex(r"\bthat (choice|trade-?off|decision)\b")
+"""A question whose only subject is the quoted sentence's choice ("what do you give up with that choice")."""
+_ON_A_CHOICE = lazy_regex(r"\bthat (choice|trade-?off|decision|partitioning|partition key|layout|lever|model)\b")
+"""A question on the choice its quoted sentence makes ("which queries does that partitioning serve"). After
+one, a question whose only subject is that sentence's choice asks about the same choice again (rounds 11-16:
+"what do you give up with that choice" on the partitioning line a partitioning question had just quoted was a
+duplicate 2.5 times of 4); after a question on something else in the sentence ("what's the merge key") it is
+not, so only this pair is kept apart."""
 
 
 def _start(n: int, seed: str) -> int:
@@ -89,6 +97,7 @@ class _Asker:
         self.bank = _bank(rubric)
         self.asked: set[str] = set()
         self.quoted: set[str] = set()
+        self.choice_quoted: set[str] = set()  # sentences a question on their choice quoted (see _ON_A_CHOICE)
         self._mentions: dict[str, bool] = {}  # what the answer says, searched once per component or ask
         self._sentence_mentions: dict[tuple[str, str], bool] = {}  # (sentence, component): said there?
         self._states: dict[str, bool] = {}
@@ -123,6 +132,8 @@ class _Asker:
         sentences = [s for line, s in ((e.line, whole_sentence(self.doc, e.line, e.quote)) for e in c.evidence)
                      if anchorable(s, c.id) and anchors.quotable(self.doc, line, s, question, c.id)
                      and all(self._said_in(s, p) for p in presupposes)]
+        if _ITS_CHOICE().search(question):
+            sentences = [s for s in sentences if s not in self.choice_quoted]
         fresh = [s for s in sentences if s not in self.quoted]
         return (fresh or sentences or [None])[0]
 
@@ -156,6 +167,8 @@ class _Asker:
                     if not sentence:
                         continue
                     self.quoted.add(sentence)
+                    if _ON_A_CHOICE().search(q.text):
+                        self.choice_quoted.add(sentence)
                     text = text.replace("{quote}", sentence)
                 self.asked |= set(q.asks)
                 return Followup(criterion=c.id, depth=depth, question=text)
