@@ -32,7 +32,8 @@ ASKS = [
     ("Current tables by bucket(order_id)-style hash for the top 3 (MERGE touches random keys).", "merge_pruning",
      True),
     ("The MERGE target is hash bucketed on customer_id so each run rewrites a few buckets.", "merge_pruning", True),
-    ("Z-order by user_id so the upsert only opens the files that hold those users.", "merge_pruning", True),
+    ("Silver is bucketed by pk (64 buckets), so each upsert run only opens a few files.", "merge_pruning", True),
+    ("Z-order on customer_id nightly, since the merge every 10 minutes leaves small files.", "merge_pruning", False),
     ("A MERGE runs every 10 minutes.", "merge_pruning", False),
     # a deletion re-verified later (y023)
     ("Weekly job re-checks 1% of closed requests and pages if a token reappears.", "deletion_verification", True),
