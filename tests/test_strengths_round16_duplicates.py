@@ -40,3 +40,27 @@ def test_a_freshness_target_is_not_praised_again_after_the_per_tenant_slo(target
     titles = [s.text.split(" (line")[0] for s in result.critique.strengths]
     assert "Per-tenant SLOs" in titles, titles
     assert "Freshness targets and SLOs" not in titles, titles
+
+
+@pytest.mark.parametrize("line", [
+    "Late events are handled naturally: since the materialized views are refreshed incrementally, late data gets "
+    "included in the next refresh",
+    "The rollups are recomputed incrementally every night, so corrections from late events land the next day.",
+    "We materialize the aggregates and only process the new partitions, so late rows are picked up on the next run.",
+])
+def test_a_lever_word_used_for_late_data_is_not_a_cost_lever(line: str) -> None:
+    from grade.core.grader import get_rubric
+    from grade.feedback.mechanism import shows_own_idea
+    assert not shows_own_idea(get_rubric()[1], "mechanics.cost_levers", line)
+
+
+@pytest.mark.parametrize("line", [
+    "Warehouses auto-suspend after 60 s, which cuts the compute bill roughly in half.",
+    "Raw data moves to Glacier after 90 days to keep storage cost down.",
+    "Incremental models only process the new partitions, so each run scans a day instead of the full history and "
+    "costs a few credits.",
+])
+def test_a_cost_lever_that_speaks_of_cost_is_still_praised(line: str) -> None:
+    from grade.core.grader import get_rubric
+    from grade.feedback.mechanism import shows_own_idea
+    assert shows_own_idea(get_rubric()[1], "mechanics.cost_levers", line)
