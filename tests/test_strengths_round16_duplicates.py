@@ -64,3 +64,27 @@ def test_a_cost_lever_that_speaks_of_cost_is_still_praised(line: str) -> None:
     from grade.core.grader import get_rubric
     from grade.feedback.mechanism import shows_own_idea
     assert shows_own_idea(get_rubric()[1], "mechanics.cost_levers", line)
+
+
+@pytest.mark.parametrize("criterion", ["structure.operations.monitoring", "prompt.dq-observability.checks"])
+@pytest.mark.parametrize("line", [
+    "dbt tests and SQL checks for quality, `LAST_ALTERED` for freshness, `ACCESS_HISTORY` for lineage, Snowflake "
+    "alerts for email and Slack, and a Streamlit dashboard",
+    "Great Expectations for data quality, Monte Carlo for freshness and volume, OpenLineage for lineage and "
+    "PagerDuty for alerting.",
+    "Soda checks for quality, Airflow for orchestration, DataHub for lineage, Grafana for dashboards.",
+])
+def test_a_list_of_tools_each_for_a_purpose_is_not_a_check(criterion: str, line: str) -> None:
+    from grade.core.grader import get_rubric
+    from grade.feedback.mechanism import shows_own_idea
+    assert not shows_own_idea(get_rubric()[1], criterion, line)
+
+
+@pytest.mark.parametrize("line", [
+    "Volume check: row count below 50% of the 28-day median fails the load and alerts the owning team.",
+    "Freshness check for tier-1 tables: max(loaded_at) older than 2 h pages the owner in Slack.",
+])
+def test_a_check_for_one_purpose_is_still_praised(line: str) -> None:
+    from grade.core.grader import get_rubric
+    from grade.feedback.mechanism import shows_own_idea
+    assert shows_own_idea(get_rubric()[1], "structure.operations.monitoring", line)
