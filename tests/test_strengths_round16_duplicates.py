@@ -88,3 +88,17 @@ def test_a_check_for_one_purpose_is_still_praised(line: str) -> None:
     from grade.core.grader import get_rubric
     from grade.feedback.mechanism import shows_own_idea
     assert shows_own_idea(get_rubric()[1], "structure.operations.monitoring", line)
+
+
+@pytest.mark.parametrize(("criterion", "line"), [
+    ("structure.security.tenant_isolation", "Single tenant for now, so no tenant isolation yet"),
+    ("structure.security.tenant_isolation", "We only have one customer, no row-level security for now."),
+    ("structure.security.masking_audit", "PII columns like email or phone are not used as features, so we do not "
+     "need masking here"),
+    ("structure.security.masking_audit", "Nobody outside the team reads these tables, so we don't need any masking "
+     "at all."),
+])
+def test_a_sentence_saying_the_design_has_none_of_it_is_not_praised(criterion: str, line: str) -> None:
+    from grade.core.grader import get_rubric
+    from grade.feedback.mechanism import shows_own_idea
+    assert not shows_own_idea(get_rubric()[1], criterion, line)
