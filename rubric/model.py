@@ -484,6 +484,10 @@ class Praise(_Strict):
     unsettled: list[str] = Field(default=[], description="patterns: a sentence that says, in its own words, that "
                                  "it is still to be checked, asked for or covered: never praised")
 
+    one_idea: list[list[str]] = Field(default=[], description="idea ids (a group's or a criterion's) that a "
+                                      "reader takes for one idea: a line showing the mechanism of one already "
+                                      "praised is not praised again under another of the list")
+
     _check = field_validator("generic_reasons", "unsettled")(_check_patterns)
 
 

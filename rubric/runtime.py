@@ -201,6 +201,7 @@ class Praise:
 
     generic_reasons: list[str] = field(default_factory=list)
     unsettled: list[str] = field(default_factory=list)
+    one_idea: list[list[str]] = field(default_factory=list)  # idea ids praised once between them
 
 
 @record(frozen=True)

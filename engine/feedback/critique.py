@@ -164,10 +164,27 @@ def _strengths(
         return any((_GOES_ON.match(p) and line in (at, at - 1)) or (_GOES_ON.match(said) and at in (line, line - 1))
                    for at, p in praised_already)
 
+    kin: dict[str, set[str]] = {}  # idea id: the ideas a reader takes for the same one (praise.one_idea)
+    for names in (getattr(getattr(rubric, "praise", None), "one_idea", None) or []):
+        for name in names:
+            kin.setdefault(name, set()).update(n for n in names if n != name)
+    praised_at: list[tuple[Idea, int]] = []  # each idea praised so far, with its line
+
+    def kin_praised(idea: Idea) -> bool:
+        # "median and spread of last 28 days, alert when 3x away" under DQ checks after "row count against same
+        # weekday of last 4 weeks" under anomaly detection; "fresh in less than 1 minute" after the per-tenant
+        # freshness SLO: an idea the reader takes for one already praised, and graded on that praised line
+        # too, is the same idea praised twice under two headings (feedback round 16)
+        names = set().union(*(kin.get(n, set()) for n in (idea.id, *idea.criteria)))
+        lines = {e.line for m in idea.members for e in m.evidence}
+        return any(line in lines and names & {p.id, *p.criteria} for p, line in praised_at)
+
     out: list[CritiqueItem] = []
     praised_already: set[tuple[int, str]] = set()  # (line, sentence) of each strength so far
     for idea in by_weight(i for i in all_ideas if i.level == 2):
         members = sorted((m for m in idea.members if m.section in praised), key=lambda m: -m.weight)
+        if kin_praised(idea):
+            continue
         cited = None
         for m in members:
             if doc is not None and matcher is not None:
@@ -185,6 +202,7 @@ def _strengths(
             continue
         line, said = cited
         praised_already.add((line, said))
+        praised_at.append((idea, line))
         out.append(CritiqueItem(text=f"{idea.title} (line {line}): \"{said}\"", criteria=idea.criteria, line=line))
         if len(out) == limit:
             break
