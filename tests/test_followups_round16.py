@@ -122,7 +122,8 @@ def test_consumer_questions_not_asked_of_an_rfc_header(sentence: str) -> None:
 
 def test_consumer_questions_still_asked_of_consumers() -> None:
     assert _quotes("which consumer wins when their needs conflict", "structure.requirements.consumers", 1,
-                   "Consumers: Finance reads the daily marts, ML trains on full history, the in-app widget reads the API")
+                   "Consumers: Finance reads the daily marts, ML trains on full history, "
+                   "the in-app widget reads the API")
 
 
 def test_consumer_conflict_question_needs_ml_and_a_ui() -> None:
@@ -130,7 +131,8 @@ def test_consumer_conflict_question_needs_ml_and_a_ui() -> None:
     from tests.test_followups import _asker_for, _bank_q
 
     q = _bank_q("which consumer wins when their needs conflict")
-    assert not _asker_for("- Consumers: Finance reads the daily marts in Looker\n- Checks run after each load\n").fits(q)
+    dq_only = "- Consumers: Finance reads the daily marts in Looker\n- Checks run after each load\n"
+    assert not _asker_for(dq_only).fits(q)
     assert _asker_for("- Consumers: ML trains on full history; the in-app widget reads Redis via the API\n").fits(q)
 
 
