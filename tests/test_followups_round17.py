@@ -101,3 +101,68 @@ def test_another_bug_question_not_asked_of_replayed_deletes(sentence: str) -> No
 def test_another_bug_question_still_asked_of_a_backfill() -> None:
     assert _quotes("halfway through you find another bug", "mechanics.backfill", 2,
                    "Owner fixes the code, then reruns only the broken days for that table", "privacy-dsr")
+
+
+DELETES = "How are deletes represented"
+
+
+def test_delete_representation_not_asked_of_an_append_only_design() -> None:
+    """z030, z002: "how are deletes represented" where nothing is ever deleted."""
+    text = ("- Check results are stored in a history table, which drives the dashboards.\n"
+            "- Gold is MERGEd hourly from the event stream.\n")
+    assert not _asker_for(text).fits(_bank_q(DELETES))
+    assert _asker_for(text + "- Users can ask to delete their data.\n").fits(_bank_q(DELETES))
+
+
+def test_two_paths_question_not_asked_when_one_path_is_chosen() -> None:
+    """z004: "Can be Spark Streaming or batch" is one path, not two that must agree."""
+    q = _bank_q("how do the streaming and batch paths agree")
+    assert not _asker_for("- Can be Spark Streaming or batch.\n", "cdc-lakehouse").fits(q)
+    both = "- Flink computes the live counters.\n- A nightly batch job recomputes yesterday from raw.\n"
+    assert _asker_for(both, "cdc-lakehouse").fits(q)
+
+
+def test_grace_period_question_not_asked_of_a_rerun_window() -> None:
+    """z012: an LSN-guarded MERGE that makes "re-running a window" harmless has no lateness window."""
+    line = ("The MERGE only overwrites when the incoming LSN is greater than the stored one, so re-running a "
+            "window is harmless")
+    assert not _quotes("What's the grace period, and what happens", "mechanics.late_data", 1, line)
+    assert _quotes("What's the grace period, and what happens", "mechanics.late_data", 1,
+                   "Late events are folded into the window when they arrive")
+
+
+def test_quota_burden_question_needs_quotas() -> None:
+    """z029: "stop quotas from turning into a support burden" where the design has only dedicated warehouses."""
+    q = _bank_q("stop quotas from turning into a support burden")
+    assert not _asker_for("- Larger tenants can get their own warehouse if needed.\n").fits(q)
+    assert _asker_for("- Each tenant has a quota of 20 concurrent queries; larger tenants get their own "
+                      "warehouse.\n").fits(q)
+
+
+def test_wrong_tenant_id_question_needs_tenant_ids() -> None:
+    """z021: teams, domains and a Log Analytics workspace are no tenants whose rows carry a tenant_id."""
+    q = _bank_q("30% of rows carry the wrong tenant_id")
+    text = ("- Each team owns its checks; results go to a Log Analytics workspace.\n"
+            "- A quality gate blocks the load when a volume check fails.\n")
+    assert not _asker_for(text).fits(q)
+    assert _asker_for(text + "- Every table carries tenant_id.\n").fits(q)
+
+
+@pytest.mark.parametrize("line", [
+    "We sequence by LSN and not ts_ms, so two updates in one millisecond keep the right order.",
+    "apply_changes(keys=['id'], sequence_by=col('source_lsn'))",
+])
+def test_out_of_order_question_not_asked_when_changes_are_sequenced_by_lsn(line: str) -> None:
+    """z001: the answer sequences apply_changes by the source LSN."""
+    q = _bank_q("Updates arrive out of order. How does the MERGE avoid")
+    assert not _asker_for(f"- Debezium CDC upserts into silver with MERGE.\n- {line}\n", "cdc-lakehouse").fits(q)
+    assert _asker_for("- Debezium CDC upserts into silver with MERGE.\n", "cdc-lakehouse").fits(q)
+
+
+def test_rewriting_the_world_not_asked_of_a_merge_bounded_to_recent_days() -> None:
+    """z022: "The MERGE only looks at the last 3 days of event_date, so it prunes micro-partitions"."""
+    q = _bank_q("keep it from rewriting the world")
+    bounded = ("- The MERGE only looks at the last 3 days of `event_date` in the target, so it prunes "
+               "micro-partitions and stays cheap.\n")
+    assert not _asker_for(bounded).fits(q)
+    assert _asker_for("- Gold tables use MERGE so reruns don't double count.\n").fits(q)
