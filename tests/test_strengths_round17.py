@@ -53,3 +53,28 @@ def test_a_table_format_log_retention_is_not_record_retention() -> None:
 def test_a_bare_naming_suffix_is_not_praised(cid: str, line: str) -> None:
     """z015: a one-line naming convention, no rule for what breaks or how consumers move."""
     assert not _shows(cid, line)
+
+
+@pytest.mark.parametrize("line", [
+    "Push-based materialization to the online store rather than pull, for better latency",
+    "Lakehouse over warehouse for the offline store because of openness and cost, while the warehouse remains "
+    "available for analytics",
+    "Kappa over Lambda to avoid maintaining two codebases, with micro-batch where streaming is not cost-efficient",
+    "Multi-tenant design with logical isolation per team, quotas to avoid noisy neighbors and chargeback for cost "
+    "attribution",
+])
+def test_a_textbook_reason_is_not_praised(line: str) -> None:
+    """z026: buzzword lines, each a reason any design could give, with no number, store or mechanism."""
+    from grade.feedback.mechanism import not_praised
+
+    assert not_praised(get_rubric()[1], line)
+
+
+@pytest.mark.parametrize("line", [
+    "Push to Redis from the Flink job rather than pull, so the p99 read stays under 10 ms",
+    "Kappa over Lambda: one Flink job replays 30 days from Kafka for a backfill, so we keep one codebase",
+])
+def test_a_reason_of_this_design_is_still_praised(line: str) -> None:
+    from grade.feedback.mechanism import not_praised
+
+    assert not not_praised(get_rubric()[1], line)
