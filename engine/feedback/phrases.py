@@ -28,6 +28,9 @@ _WARM_USES = 8
 the answer's length. Working out a pattern's prefixes costs ~0.3 ms once per process, a plain search
 of a usual answer ~0.1 ms every time (its look-behind makes sre try every position): a process that
 grades many answers gains (half the time of its follow-ups), a one-answer run never pays for it."""
+_WARMED_PER_TEXT = 2
+"""Patterns that turn warm while one answer is graded, at most: the analysis of the rubric's ~250 (~0.5 s
+in all) is spread over the answers that follow, not paid by one (the eighth) answer."""
 _MAX_COUNTED = 4096  # patterns whose plain searches are counted, at most (then counted again from 0)
 _plain_uses: dict[int, int] = {}  # by id(): a Pattern's own hash reads its whole compiled code
 _QUOTED = lazy_regex(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")  # compiled when first used
@@ -52,7 +55,7 @@ def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] 
         return False
 
     def finditer(p: re.Pattern[str]) -> Iterator[re.Match[str]]:
-        if memo is not None and _indexed(p, text):
+        if memo is not None and _indexed(p, text, memo):
             return scan.finditer(p, text, memo, "answer_view")
         return p.finditer(text)
     if exclude is None:
@@ -61,14 +64,22 @@ def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] 
     return any(not any(s < m.end() and m.start() < e for s, e in excluded) for m in finditer(pattern))
 
 
-def _indexed(pattern: re.Pattern[str], text: str) -> bool:
+def _indexed(pattern: re.Pattern[str], text: str, memo: dict) -> bool:
     """Is `pattern` searched in `text` through the index: a long text, or a pattern warm in this process
-    (see _WARM_USES)? Either way the matches are the same."""
+    (see _WARM_USES; at most _WARMED_PER_TEXT turn warm per document, `memo` its)? Either way the
+    matches are the same."""
     if len(text) >= _INDEXED_MIN:
         return True
     uses = _plain_uses.get(id(pattern), 0)
-    if uses >= _WARM_USES:
+    if uses > _WARM_USES:
         return True
+    if uses == _WARM_USES:
+        warmed = memo.get("phrases_warmed", 0)
+        if warmed < _WARMED_PER_TEXT:
+            memo["phrases_warmed"] = warmed + 1
+            _plain_uses[id(pattern)] = uses + 1
+            return True
+        return False
     if len(_plain_uses) >= _MAX_COUNTED:
         _plain_uses.clear()
     _plain_uses[id(pattern)] = uses + 1
