@@ -20,8 +20,19 @@ from ..rubric.patterns import expand_pattern
 from ..rubric.runtime import Rubric
 
 _INDEXED_MIN = 100_000
-"""Characters of an answer below which a pattern is searched the plain way: working out its prefixes
-for the index (not kept between runs, unlike the detectors') costs more than the search there."""
+"""Characters of an answer below which a pattern is searched the plain way, until it is warm (see
+_WARM_USES): working out its prefixes for the index (not kept between runs, unlike the detectors')
+costs more than one search there."""
+_WARM_USES = 8
+"""Plain searches of a pattern in this process after which it is searched through the index whatever
+the answer's length. Working out a pattern's prefixes costs ~0.3 ms once per process, a plain search
+of a usual answer ~0.1 ms every time (its look-behind makes sre try every position): a process that
+grades many answers gains (half the time of its follow-ups), a one-answer run never pays for it."""
+_WARMED_PER_TEXT = 2
+"""Patterns that turn warm while one answer is graded, at most: the analysis of the rubric's ~250 (~0.5 s
+in all) is spread over the answers that follow, not paid by one (the eighth) answer."""
+_MAX_COUNTED = 4096  # patterns whose plain searches are counted, at most (then counted again from 0)
+_plain_uses: dict[int, int] = {}  # by id(): a Pattern's own hash reads its whole compiled code
 _QUOTED = lazy_regex(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")  # compiled when first used
 
 
@@ -38,20 +49,41 @@ def _compile(patterns: list[str], compile: Compile = re.compile) -> re.Pattern[s
 def _found(pattern: re.Pattern[str] | None, text: str, exclude: re.Pattern[str] | None = None,
            memo: dict | None = None) -> bool:
     """Does `pattern` match in `text` outside any match of `exclude`? With `memo` (a document's, for
-    its `answer_view`) and a long text the matches are found through grade.core.scan's index: the
-    same ones."""
+    its `answer_view`) and a long text or a warm pattern (see _indexed) the matches are found through
+    grade.core.scan's index: the same ones."""
     if pattern is None:
         return False
-    if memo is None or len(text) < _INDEXED_MIN:
-        def finditer(p: re.Pattern[str]) -> Iterator[re.Match[str]]:
-            return p.finditer(text)
-    else:
-        def finditer(p: re.Pattern[str]) -> Iterator[re.Match[str]]:
+
+    def finditer(p: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        if memo is not None and _indexed(p, text, memo):
             return scan.finditer(p, text, memo, "answer_view")
+        return p.finditer(text)
     if exclude is None:
         return next(finditer(pattern), None) is not None
     excluded = [m.span() for m in finditer(exclude)]
     return any(not any(s < m.end() and m.start() < e for s, e in excluded) for m in finditer(pattern))
+
+
+def _indexed(pattern: re.Pattern[str], text: str, memo: dict) -> bool:
+    """Is `pattern` searched in `text` through the index: a long text, or a pattern warm in this process
+    (see _WARM_USES; at most _WARMED_PER_TEXT turn warm per document, `memo` its)? Either way the
+    matches are the same."""
+    if len(text) >= _INDEXED_MIN:
+        return True
+    uses = _plain_uses.get(id(pattern), 0)
+    if uses > _WARM_USES:
+        return True
+    if uses == _WARM_USES:
+        warmed = memo.get("phrases_warmed", 0)
+        if warmed < _WARMED_PER_TEXT:
+            memo["phrases_warmed"] = warmed + 1
+            _plain_uses[id(pattern)] = uses + 1
+            return True
+        return False
+    if len(_plain_uses) >= _MAX_COUNTED:
+        _plain_uses.clear()
+    _plain_uses[id(pattern)] = uses + 1
+    return False
 
 
 def answer_view(doc: Document) -> str:

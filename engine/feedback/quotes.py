@@ -60,7 +60,17 @@ def plain(text: str) -> str:
 
 def whole_sentence(doc: Document, line: int, quote: str) -> str:
     """The sentence of the answer that holds `quote` (a verbatim piece of line `line`), without its
-    final full stop. Falls back to the quote itself where the answer has no sentences (a table, code)."""
+    final full stop. Falls back to the quote itself where the answer has no sentences (a table, code).
+    Kept in the document's memo: the critique and the follow-ups ask for the same evidence's sentence."""
+    key = ("whole_sentence", line, quote)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = _whole_sentence(doc, line, quote)
+    return found
+
+
+def _whole_sentence(doc: Document, line: int, quote: str) -> str:
+    """whole_sentence, worked out."""
     block = _block_of(doc, line)
     text = doc.lines[line - 1].text if 1 <= line <= len(doc.lines) else ""
     at = text.find(quote) if quote else -1
@@ -118,6 +128,7 @@ def find_sentence(doc: Document, words: str) -> str | None:
 
 
 _WORD = regex(r"[A-Za-z0-9]+")
+_PAREN = regex(r"[()]")
 _CLOSES_FIRST = regex(r"[^`]*?[\w)\]]`(?=\s|[,.;:!?)]|$)")  # the first backtick ends a word: it closes a span
 _ARROW = regex(r"\u2192|->|\u25ba|=>|\u2500\u2500")
 _WINDOW_CLAUSE = lazy_regex(  # a window function's PARTITION BY, whole or cut from its OVER (...)
@@ -144,8 +155,8 @@ def is_fragment(text: str) -> bool:
     if text.count("`") % 2 or _CLOSES_FIRST.match(text):
         return True
     depth = 0
-    for ch in text:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
+    for ch in _PAREN.findall(text):  # the brackets alone: most sentences have none
+        depth += 1 if ch == "(" else -1
         if depth < 0:
             return True
     return depth != 0
