@@ -139,8 +139,9 @@ def rules_pass(doc: Document, matcher: CompiledRubric, prompt: str | None) -> Ru
 
 
 def finish(name: str, doc: Document, matcher: CompiledRubric, prompt: PromptReport,
-           criteria: list[CriterionResult], grader: str = "rules") -> GradeResult:
-    """Score, verdict, structure, critique and follow-ups for a set of criterion levels."""
+           criteria: list[CriterionResult], grader: str = "rules", followups: bool = True) -> GradeResult:
+    """Score, verdict, structure, critique and follow-ups for a set of criterion levels (no follow-ups
+    with `followups=False`: the caller has questions of its own, an LLM's, and the bank's cost CPU)."""
     rubric = matcher.rubric
     agg = aggregate(criteria, rubric, prompt.id)
     result = GradeResult(
@@ -150,7 +151,8 @@ def finish(name: str, doc: Document, matcher: CompiledRubric, prompt: PromptRepo
         criteria=criteria, grader=grader,
     )
     result.critique = build_critique(result, rubric, doc=doc, matcher=matcher)
-    result.followups = choose_followups(criteria, rubric, doc.text, doc=doc, prompt=prompt.id)
+    if followups:
+        result.followups = choose_followups(criteria, rubric, doc.text, doc=doc, prompt=prompt.id)
     return result
 
 

@@ -70,6 +70,15 @@ def prepare(text: str, *, name: str, prompt: str | None, rubric_path, model: str
     return Prepared(name, doc, rubric, matcher, prompt_report, rules, request, tokens, counter)
 
 
+def _written_followups(reply: BaseModel, level: dict[str, int]) -> list[Followup]:
+    """The reply's follow-up questions on criteria of this answer, cleaned, at the depth of their level."""
+    from ..feedback.followups import DEPTHS
+
+    return [Followup(criterion=q.criterion, depth=DEPTHS[level[q.criterion]],
+                     question=clean(q.question, QUESTION_MAX_CHARS))
+            for q in reply.followups[:MAX_FOLLOWUP_QUESTIONS] if q.criterion in level and q.question.strip()]
+
+
 class _Prewritten:
     """A FollowupWriter whose questions came with the grading reply (no second request)."""
 
@@ -198,9 +207,12 @@ class LLMGrader:
 
     def _merged(self, p: Prepared, text: str, reply: BaseModel, meta: dict) -> GradeResult:
         merged = merge(p.doc, p.rubric, p.rules, judgements(reply, p.request.ids))
-        result = finish(p.name, p.doc, p.matcher, p.prompt, merged.criteria, grader="rules+llm")
+        level = {c.id: c.level for c in merged.criteria}
+        written = _written_followups(reply, level) if p.request.with_critique else []
+        result = finish(p.name, p.doc, p.matcher, p.prompt, merged.criteria, grader="rules+llm",
+                        followups=not written)
         if p.request.with_critique:
-            self._apply_prose(result, reply, text, p.rubric)
+            self._apply_prose(result, reply, text, p.rubric, written, p.doc)
         result.llm = LLMReport(
             model=self.settings.model, endpoint=self.settings.endpoint, response_format=meta["format"],
             cached=meta["cached"], requests=meta["requests"], prompt_tokens=meta.get("prompt_tokens"),
@@ -227,15 +239,16 @@ class LLMGrader:
                                injection_lines=injections)
         return result
 
-    def _apply_prose(self, result: GradeResult, reply: BaseModel, text: str, rubric: Rubric) -> None:
-        from ..feedback.followups import DEPTHS, interviewer_followups
+    def _apply_prose(self, result: GradeResult, reply: BaseModel, text: str, rubric: Rubric,
+                     written: list[Followup], doc: Document) -> None:
+        """The model's summary and its follow-ups (`written`), vetted like the bank's; the bank's
+        questions when too few of the model's survive (`result` was finished without them then)."""
+        from ..feedback.followups import choose_followups, written_followups
 
         summary = clean(reply.summary, SUMMARY_MAX_CHARS)
         if result.critique is not None and summary:
             result.critique.summary = summary
-        level = {c.id: c.level for c in result.criteria}
-        written = [Followup(criterion=q.criterion, depth=DEPTHS[level[q.criterion]],
-                            question=clean(q.question, QUESTION_MAX_CHARS))
-                   for q in reply.followups[:MAX_FOLLOWUP_QUESTIONS] if q.criterion in level and q.question.strip()]
         if written:
-            result.followups = interviewer_followups(result, text, rubric=rubric, writer=_Prewritten(written))
+            questions, used = written_followups(result, text, rubric=rubric, writer=_Prewritten(written))
+            result.followups = questions if used else choose_followups(
+                result.criteria, rubric, doc.text, doc=doc, prompt=result.prompt)
