@@ -524,6 +524,10 @@ class Rubric(_Strict):
     substance_cues: list[str] = Field(
         default=[], description="patterns that substantiate any mention in their clause: a number, a reason"
     )
+    deferred_cues: list[str] = Field(
+        default=[], description="patterns that make a clause a plan for later, a condition or an undecided "
+        "option rather than the design: a mechanism or substance in that clause makes only a mention (level 1)"
+    )
     prompts: list[PromptSpec] = []
     guide: Guide | None = Field(default=None, description="the source the sections and their order come from")
     llm: LLMWording = Field(default_factory=LLMWording, description="the domain's words in the prompts sent to a model")
@@ -541,7 +545,7 @@ class Rubric(_Strict):
         default=[], description="ids this rubric promises to keep (the bundled one: the contract's)"
     )
 
-    _check = field_validator("substance_cues")(_check_patterns)
+    _check = field_validator("substance_cues", "deferred_cues")(_check_patterns)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:

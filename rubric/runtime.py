@@ -229,6 +229,7 @@ class Rubric:
     detectors: dict[str, Detector]
     verdicts: Verdicts
     substance_cues: list[str] = field(default_factory=list)
+    deferred_cues: list[str] = field(default_factory=list)
     prompts: list[PromptSpec] = field(default_factory=list)
     guide: Guide | None = None
     llm: LLMWording = field(default_factory=LLMWording)

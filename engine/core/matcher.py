@@ -7,6 +7,8 @@ Reading rules (from the labelling guide, evals/LABELING.md):
 - a clause that is a comma-separated list of short items is read item by item, so a list of
   buzzwords is level 1 for each, however long the list, and a "strong" phrasing stitched across
   list items or sentences is only a mention;
+- a clause the rubric's `deferred_cues` call a plan for later, a condition or undecided ("maybe hash
+  it later", "if Legal asks") is at most a mention, whatever its substance;
 - a mention overlapping an `exclude` match is in another sense (Kafka log compaction) and counts
   for nothing;
 - per detector, `reach` lets the substance sit in the next sentences of the same line, or in the
@@ -148,13 +150,14 @@ class CompiledRubric:
         join = compiler.joined_pattern  # the expansion of each list too is kept between runs
         self.detectors = {name: CompiledDetector.build(d, compile, join) for name, d in rubric.detectors.items()}
         self.cues = _compile(rubric.substance_cues, compile, join)
+        self.deferred = _compile(rubric.deferred_cues, compile, join)
         self.prompt_signals = {
             p.id: [(_compile([pattern], compile, join), weight) for pattern, weight in p.signals.items()]
             for p in rubric.prompts
         }
         self.headings = {s.id: _compile(s.heading, compile, join) for s in rubric.sections if s.heading}
         scanned = [p for d in self.detectors.values() for p in (d.mention, d.strong, d.substance, d.exclude)]
-        scanned += [self.cues] + [p for signals in self.prompt_signals.values() for p, _ in signals]
+        scanned += [self.cues, self.deferred] + [p for signals in self.prompt_signals.values() for p, _ in signals]
         scanned = [p for p in scanned if p is not None]
         if recording:
             for p in scanned:
@@ -192,7 +195,7 @@ class CompiledRubric:
         det = self.detectors[name]
         # Found once per document for the same patterns (mechanism.py asks again without `breadth`).
         key = ("detect", id(det.mention), id(det.strong), id(det.substance), id(det.exclude), det.reach,
-               id(self.cues) if det.generic else None)
+               id(self.cues) if det.generic else None, id(self.deferred))
         stream = doc.memo.get(key)
         if stream is None:
             stream = doc.memo[key] = HitStream(self._regions(det, doc), _heading_blocks(doc))
@@ -226,6 +229,12 @@ class CompiledRubric:
         def excluded_at(start: int, end: int) -> bool:
             """Does [start, end) overlap a match of the detector's exclude pattern (in another sense)?"""
             spans, ends = _excluded(det.exclude, norm, memo)
+            k = bisect_right(ends, start)
+            return k < len(spans) and spans[k][0] < end
+
+        def deferred_in(start: int, end: int) -> bool:
+            """Does the clause [start, end) say its idea is for later, conditional or undecided?"""
+            spans, ends = _excluded(self.deferred, norm, memo)
             k = bisect_right(ends, start)
             return k < len(spans) and spans[k][0] < end
 
@@ -307,6 +316,8 @@ class CompiledRubric:
                             if beside(c_start, w_end, start, end):  # substance beside the mention, not in it
                                 level = 2
                                 break
+                    if level == 2 and self.deferred is not None and deferred_in(c_start, clause_end):
+                        level = 1  # "maybe hash it later", "if Legal asks": a plan named, not designed
                     i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
                     found[key] = (level, lines[seg_lines[i] if i >= 0 else 0].number, start, end, listed, b,
                                   (c_start, clause_end))
