@@ -57,6 +57,28 @@ def test_prompt_scales_multiply_the_score_up_to_100() -> None:
     assert score(build({}, 2, "privacy-dsr"), rubric, "privacy-dsr") == 100.0  # never above 100
 
 
+def test_prompt_offsets_add_points_after_the_scale_within_0_to_100() -> None:
+    rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={},
+                           prompt_scales={"privacy-dsr": 1.5},
+                           prompt_offsets={"privacy-dsr": 4.0, "cdc-lakehouse": -7.5})
+    half = build({}, 1, "privacy-dsr")
+    assert score(half, rubric) == 50.0  # no prompt given: no scale, no offset
+    assert score(half, rubric, "privacy-dsr") == 79.0  # 50 x 1.5, then + 4
+    assert score(build({}, 1), rubric, "cdc-lakehouse") == 42.5
+    assert score(build({}, 1, "feature-store"), rubric, "feature-store") == 50.0  # not listed: 0
+    assert score(build({}, 2, "privacy-dsr"), rubric, "privacy-dsr") == 100.0  # never above 100
+    assert score(build({}, 0), rubric, "cdc-lakehouse") == 0.0  # never below 0
+
+
+def test_a_prompt_offset_moves_the_verdict_across_a_bar() -> None:
+    rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={}, prompt_scales={},
+                           senior_min_score=40.0, architect_min_score=70.0, caps=[])
+    crit = build({}, 1)
+    assert verdict(crit, rubric, score(crit, rubric, "cdc-lakehouse"), [])[0] == "senior"
+    lower = with_verdicts(rubric, prompt_offsets={"cdc-lakehouse": -12.0})
+    assert verdict(crit, lower, score(crit, lower, "cdc-lakehouse"), [])[0] == "below_bar"
+
+
 def test_an_empty_architect_gate_caps_nothing() -> None:
     rubric = with_verdicts(all_caps(), architect_requires={})
     crit = build({"signals.streaming_restraint": 0, "structure.security.tenant_isolation": 0}, 2)
