@@ -48,7 +48,7 @@ def test_section_weights_make_the_score_a_weighted_mean_of_sections() -> None:
 
 def test_prompt_scales_multiply_the_score_up_to_100() -> None:
     rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={},
-                           prompt_scales={"privacy-dsr": 1.5, "cdc-lakehouse": 0.8})
+                           prompt_scales={"privacy-dsr": 1.5, "cdc-lakehouse": 0.8}, prompt_offsets={})
     half = build({}, 1, "privacy-dsr")
     assert score(half, rubric) == 50.0  # no prompt given: no scale
     assert score(half, rubric, "privacy-dsr") == 75.0
