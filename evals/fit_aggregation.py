@@ -16,10 +16,13 @@ scale and the cut points are the senior and architect bars. Optionally the secti
 normalised per prompt: each is multiplied by the prompt's scale, the mean coverage (criterion-
 weighted share of full value) of all answers over that of the answers to the prompt, computed
 from levels alone (no verdict): a privacy answer is not held to the stream-timing criteria an
-analytics one covers. The scales become `prompt_scales`. Every dev answer is a training row
+analytics one covers. The scales become `prompt_scales`. Optionally (per-prompt bars) each prompt
+also has an offset: the weight of an indicator of the prompt, free in sign and lightly penalised,
+added to the latent; on the 0-100 scale it becomes `prompt_offsets`, points added to the score of
+an answer to that prompt, so the bars stay the same two numbers for every prompt. Every dev answer is a training row
 twice: with the interviewers' levels (what the verdict means) and with the grader's own levels
 for the same answer (what the grader will actually see), both labelled with the interviewers'
-verdict. The features (with or without the per-prompt scale), the value of a "mentioned" level
+verdict. The features (with or without the per-prompt scale and bars), the value of a "mentioned" level
 and the regularisation are chosen by 5-fold cross-validation on dev, repeated over SEEDS (by the
 mean of the accuracy from gold levels and from the grader's levels, averaged over the seeds; the
 scales are computed inside each fold from its training answers). A cap (the seed's architect
@@ -37,6 +40,7 @@ Python, no dependency beyond the grader itself.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import operator
@@ -61,8 +65,15 @@ ARCHITECT_REQUIRES = {"signals.streaming_restraint": 2, "structure.security.tena
 # The grid, narrowed when the training set grew to 317 answers (a setting now takes about a minute):
 # on those answers, section scores without the prompt's scale lost (best 0.795 against 0.822 with
 # it), and the full grid on dev alone had chosen "mentioned" worth 0 with the prompt's scale.
-MENTION_VALUES = [0.0, 0.1, 0.25]
-PENALTIES = [0.005, 0.01]
+# Round 22: "mentioned" worth 0.1 or 0.25 lost to 0 at every penalty on the 597 answers (0.833 and
+# 0.828 against 0.836), and a smaller penalty (0.002) did better than 0.01.
+MENTION_VALUES = [0.0]
+PENALTIES = [0.002, 0.005]
+# Per-prompt bars: an offset per prompt added to the score (fitted like a weight on the prompt's
+# indicator, free in sign, with its own light penalty). Round 22, on the 597 training answers: the
+# mean CV accuracy 0.836 without them, about 0.847-0.849 with them.
+PROMPT_BARS = [False, True]
+BAR_PENALTY = 0.001
 PER_PROMPT = [True]  # section scores times the prompt's scale (False: as they are)
 SEEDS = [7, 11, 23]  # the first one's folds are the ones reported (and the caps' test)
 BORDERLINE_CHOICES = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0]  # score points either side of a bar
@@ -134,12 +145,14 @@ def _sig(z: float) -> float:
 
 
 def fit(xs: list[list[float]], ys: list[int], penalty: float, steps: int = 2500,
-        classes: int = 3) -> tuple[list[float], list[float]]:
+        classes: int = 3, signed: int = 0, signed_penalty: float = BAR_PENALTY) -> tuple[list[float], list[float]]:
     """Ordinal logistic regression over `classes` ordered classes, non-negative weights, L2 penalty;
-    plain gradient descent with momentum. Returns the weights and the classes - 1 cut points."""
+    plain gradient descent with momentum. The last `signed` weights (the per-prompt offsets) may be
+    negative and have their own penalty. Returns the weights and the classes - 1 cut points."""
     n, k, m = len(xs), len(xs[0]), classes - 1
+    pen = [penalty] * (k - signed) + [signed_penalty] * signed
     cols = [list(col) for col in zip(*xs, strict=True)]
-    w = [1.0] * k
+    w = [1.0] * (k - signed) + [0.0] * signed
     cuts = [1.0 + 2.0 * i for i in range(m)]
     vw, vc = [0.0] * k, [0.0] * m
     lr, mom = 0.5, 0.9
@@ -160,10 +173,10 @@ def fit(xs: list[list[float]], ys: list[int], penalty: float, steps: int = 2500,
                 gc[y] -= dhi / p / n
             if y > 0:
                 gc[y - 1] += dlo / p / n
-        gw = [2 * penalty * w[j] + sum(map(mul, d, cols[j])) / n for j in range(k)]
+        gw = [2 * pen[j] * w[j] + sum(map(mul, d, cols[j])) / n for j in range(k)]
         for j in range(k):
             vw[j] = mom * vw[j] - lr * gw[j]
-            w[j] = max(0.0, w[j] + vw[j])
+            w[j] = w[j] + vw[j] if j >= k - signed else max(0.0, w[j] + vw[j])
         for j in range(m):
             vc[j] = mom * vc[j] - lr * gc[j]
             cuts[j] += vc[j]
@@ -193,47 +206,68 @@ def folds(n: int, seed: int) -> list[list[int]]:
     return [sorted(order[f::FOLDS]) for f in range(FOLDS)]
 
 
-def fit_fold(data: dict, ys: list[int], keep: list[int], penalty: float, per_prompt: bool, steps: int = 1200):
-    """Fit on the answers `keep` (gold and grader rows): weights, cuts and the prompt scales (or None)."""
+def with_bars(xs: list[list[float]], prompts: list[str], names: list[str]) -> list[list[float]]:
+    """The features plus one indicator per prompt of `names`: their weights are the per-prompt offsets."""
+    return [x + [float(p == q) for q in names] for x, p in zip(xs, prompts, strict=True)]
+
+
+def fit_fold(data: dict, ys: list[int], keep: list[int], penalty: float, per_prompt: bool, steps: int = 1200,
+             bars: bool = False):
+    """Fit on the answers `keep` (gold and grader rows): weights (the per-prompt offsets last, when
+    `bars`), cuts and the prompt scales (or None)."""
     scales = prompt_scales(data["prompts"], data["covs"], keep) if per_prompt else None
     xg, xr = scaled(data["gold"], data["prompts"], scales), scaled(data["grader"], data["prompts"], scales)
-    w, cuts = fit([xg[i] for i in keep] + [xr[i] for i in keep], [ys[i] for i in keep] * 2, penalty, steps=steps)
+    names = sorted({data["prompts"][i] for i in keep}) if bars else []
+    if bars:
+        xg, xr = with_bars(xg, data["prompts"], names), with_bars(xr, data["prompts"], names)
+    w, cuts = fit([xg[i] for i in keep] + [xr[i] for i in keep], [ys[i] for i in keep] * 2, penalty, steps=steps,
+                  signed=len(names))
     return w, cuts, scales, xg, xr
 
 
 def cross_validate(data: dict, ys: list[int], penalty: float, per_prompt: bool = False,
-                   seed: int = 7) -> tuple[float, float]:
+                   seed: int = 7, bars: bool = False) -> tuple[float, float]:
     """5-fold verdict accuracy from gold levels and from the grader's levels, training on both."""
     right_gold = right_grader = 0
     for test in folds(len(ys), seed):
         held = set(test)
         keep = [i for i in range(len(ys)) if i not in held]
-        w, cuts, _, xg, xr = fit_fold(data, ys, keep, penalty, per_prompt)
+        w, cuts, _, xg, xr = fit_fold(data, ys, keep, penalty, per_prompt, bars=bars)
         right_gold += sum(predict(w, cuts, xg[i]) == ys[i] for i in test)
         right_grader += sum(predict(w, cuts, xr[i]) == ys[i] for i in test)
     return right_gold / len(ys), right_grader / len(ys)
 
 
+def offsets(w: list[float], sections: list[str], prompts: list[str]) -> dict[str, float]:
+    """The per-prompt offsets in score points (the weights after the sections', when fitted with bars)."""
+    total = sum(w[:len(sections)]) or 1.0
+    return {p: 100 * b / total for p, b in zip(sorted(set(prompts)), w[len(sections):], strict=False)}
+
+
 def fitted_rubric(rubric: Rubric, sections: list[str], w: list[float], cuts: list[float], mention: float,
-                  scales: dict[str, float] | None, caps: list[str]) -> Rubric:
+                  scales: dict[str, float] | None, caps: list[str], shifts: dict[str, float]) -> Rubric:
     """The rubric with a fitted model's numbers in [verdicts] (unrounded), the gate and `caps`."""
-    total = sum(w) or 1.0
+    total = sum(w[:len(sections)]) or 1.0
     return replace(rubric, verdicts=replace(
-        rubric.verdicts, level_values=(0.0, mention, 1.0), section_weights=dict(zip(sections, w, strict=True)),
+        rubric.verdicts, level_values=(0.0, mention, 1.0),
+        section_weights=dict(zip(sections, w[:len(sections)], strict=True)), prompt_offsets=shifts,
         senior_min_score=100 * cuts[0] / total, architect_min_score=100 * cuts[1] / total,
         prompt_scales=scales or {}, architect_requires=ARCHITECT_REQUIRES, caps=caps, borderline_points=0.0))
 
 
 def cap_effects(rubric: Rubric, sections: list[str], dev: list[dict], data: dict, ys: list[int],
-                mention: float, penalty: float, per_prompt: bool) -> dict[str, tuple[int, int]]:
+                mention: float, penalty: float, per_prompt: bool, bars: bool) -> dict[str, tuple[int, int]]:
     """Out of fold (the first seed's folds): dev verdicts right with each cap and without any, from
     gold and grader levels, through the grader's own aggregation."""
     right = {cap: [0, 0] for cap in CAPS}
     for test in folds(len(ys), SEEDS[0]):
         held = set(test)
-        w, cuts, scales, _, _ = fit_fold(data, ys, [i for i in range(len(ys)) if i not in held], penalty, per_prompt)
+        keep = [i for i in range(len(ys)) if i not in held]
+        w, cuts, scales, _, _ = fit_fold(data, ys, keep, penalty, per_prompt, bars=bars)
+        shifts = offsets(w, sections, [data["prompts"][i] for i in keep]) if bars else {}
         for cap in CAPS:
-            variants = [fitted_rubric(rubric, sections, w, cuts, mention, scales, caps) for caps in ([cap], [])]
+            variants = [fitted_rubric(rubric, sections, w, cuts, mention, scales, caps, shifts)
+                        for caps in ([cap], [])]
             for i in test:
                 g = dev[i]
                 for key in ("levels", "grader_levels"):
@@ -284,29 +318,31 @@ def main() -> None:
                 "grader": [features(rubric, g, mention, sections, "grader_levels") for g in dev],
                 "covs": [(coverage(rubric, g, mention) + coverage(rubric, g, mention, "grader_levels")) / 2
                          for g in dev]}
-        for per_prompt in PER_PROMPT:
-            for penalty in PENALTIES:
-                runs = [cross_validate(data, ys, penalty, per_prompt, seed) for seed in SEEDS]
-                acc_gold, acc_grader = runs[0]
-                mean = sum(a + b for a, b in runs) / (2 * len(runs))
-                print(f"mention={mention} per_prompt={per_prompt} penalty={penalty}: cross-validated verdict "
-                      f"accuracy {acc_gold:.3f} from gold levels, {acc_grader:.3f} from the grader's levels "
-                      f"(seed {SEEDS[0]}); mean of both over {len(SEEDS)} seeds {mean:.3f}; per seed "
-                      + ", ".join(f"{s}: {(a + b) / 2:.4f}" for s, (a, b) in zip(SEEDS, runs, strict=True)),
-                      flush=True)
-                if best is None or mean > best[0]:
-                    best = (mean, acc_gold, acc_grader, mention, per_prompt, penalty, data)
-    cv_mean, cv_gold, cv_grader, mention, per_prompt, penalty, data = best
-    w, cuts, scales, xs_gold, xs_grader = fit_fold(data, ys, list(range(len(ys))), penalty, per_prompt, steps=2500)
+        for per_prompt, penalty, bars in itertools.product(PER_PROMPT, PENALTIES, PROMPT_BARS):
+            runs = [cross_validate(data, ys, penalty, per_prompt, seed, bars) for seed in SEEDS]
+            acc_gold, acc_grader = runs[0]
+            mean = sum(a + b for a, b in runs) / (2 * len(runs))
+            print(f"mention={mention} per_prompt={per_prompt} penalty={penalty} bars={bars}: cross-validated "
+                  f"verdict "
+                  f"accuracy {acc_gold:.3f} from gold levels, {acc_grader:.3f} from the grader's levels "
+                  f"(seed {SEEDS[0]}); mean of both over {len(SEEDS)} seeds {mean:.3f}; per seed "
+                  + ", ".join(f"{s}: {(a + b) / 2:.4f}" for s, (a, b) in zip(SEEDS, runs, strict=True)),
+                  flush=True)
+            if best is None or mean > best[0]:
+                best = (mean, acc_gold, acc_grader, mention, per_prompt, penalty, bars, data)
+    cv_mean, cv_gold, cv_grader, mention, per_prompt, penalty, bars, data = best
+    w, cuts, scales, xs_gold, xs_grader = fit_fold(data, ys, list(range(len(ys))), penalty, per_prompt, steps=2500,
+                                                   bars=bars)
     on_gold = sum(predict(w, cuts, x) == y for x, y in zip(xs_gold, ys, strict=True)) / len(ys)
     on_grader = sum(predict(w, cuts, x) == y for x, y in zip(xs_grader, ys, strict=True)) / len(ys)
-    print(f"\nchosen: mention={mention} per_prompt={per_prompt} penalty={penalty}, fitted on {len(dev)} training "
-          f"answers. "
+    print(f"\nchosen: mention={mention} per_prompt={per_prompt} penalty={penalty} bars={bars}, fitted on "
+          f"{len(dev)} training answers. "
           f"Cross-validated verdict accuracy (seed {SEEDS[0]}): {cv_gold:.3f} from gold levels, {cv_grader:.3f} "
           f"from the grader's levels (mean {(cv_gold + cv_grader) / 2:.3f}; over {len(SEEDS)} seeds "
           f"{cv_mean:.3f}); on all training answers: {on_gold:.3f} and {on_grader:.3f}")
-    total = sum(w)
-    weights = {s: round(100 * wi / total, 2) for s, wi in zip(sections, w, strict=True)}
+    total = sum(w[:len(sections)])
+    weights = {s: round(100 * wi / total, 2) for s, wi in zip(sections, w[:len(sections)], strict=True)}
+    shifts = {p: round(v, 1) for p, v in offsets(w, sections, prompts).items()} if bars else {}
     senior, architect = (round(100 * c / total, 1) for c in cuts)
     # Borderline: the widest band around the bars where dev verdicts (gold and grader levels) are
     # close to a coin toss; never narrower than the first choice, so a verdict within a couple of
@@ -325,7 +361,8 @@ def main() -> None:
     # Caps (the architect signals gate among them): each is tried alone on top of the fitted score,
     # out of fold; it is kept only where it makes more held-out dev verdicts right than wrong.
     kept = []
-    for cap, (with_cap, without) in cap_effects(rubric, sections, dev, data, ys, mention, penalty, per_prompt).items():
+    for cap, (with_cap, without) in cap_effects(rubric, sections, dev, data, ys, mention, penalty, per_prompt,
+                                                bars).items():
         print(f"cap {cap}: {with_cap}/{2 * len(dev)} held-out training verdicts (gold and grader levels) "
               f"right with it, {without} without")
         if with_cap > without:
@@ -338,6 +375,7 @@ def main() -> None:
         "level_values": f"[0.0, {mention}, 1.0]",
         "section_weights": "{ " + ", ".join(f"{s} = {v}" for s, v in weights.items()) + " }",
         "prompt_scales": table(scales or {}),
+        "prompt_offsets": table(shifts),
         "senior_min_score": f"{senior}", "architect_min_score": f"{architect}",
         "borderline_points": f"{borderline}",
         "architect_requires": table(gate),

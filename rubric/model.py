@@ -367,6 +367,11 @@ class Verdicts(_Strict):
         default={}, description="prompt id -> the factor an answer's score is multiplied by (at most 100 after it): "
         "answers to a prompt whose general criteria apply less cover less of them; absent: 1"
     )
+    prompt_offsets: dict[str, Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]] = Field(
+        default={}, description="prompt id -> score points added to an answer's score after its scale (the result "
+        "kept within 0..100): a per-prompt bar, the score an answer to that prompt needs moved by as much; "
+        "absent: 0"
+    )
     caps: list[CapKind] = Field(
         default=list(CAP_KINDS),
         description="the caps that apply to the verdict (flags are reported either way)",
@@ -575,9 +580,9 @@ class Rubric(_Strict):
         for cid in self.verdicts.architect_requires:
             if cid not in seen:
                 problems.append(f"verdicts.architect_requires: unknown criterion {cid!r}")
-        for pid in self.verdicts.prompt_scales:
-            if pid not in prompt_ids:
-                problems.append(f"verdicts.prompt_scales: unknown prompt {pid!r}")
+        for name, table in (("prompt_scales", self.verdicts.prompt_scales),
+                            ("prompt_offsets", self.verdicts.prompt_offsets)):
+            problems += [f"verdicts.{name}: unknown prompt {pid!r}" for pid in table if pid not in prompt_ids]
         for f in self.followups:
             if f.criterion not in seen:
                 problems.append(f"follow-up for unknown criterion {f.criterion!r}")

@@ -141,6 +141,7 @@ class Verdicts:
     architect_requires: dict[str, int]
     section_weights: dict[str, float]
     prompt_scales: dict[str, float]
+    prompt_offsets: dict[str, float]
     caps: list[CapKind]
     borderline_points: float
 

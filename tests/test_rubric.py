@@ -91,6 +91,9 @@ def _to_toml(data: dict) -> str:
         (lambda d: d.update(components={"lake": {"name": "a lake", "answer": ["(lake"]}}), "bad pattern"),
         (lambda d: d["verdicts"].update(prompt_scales={"no-such-prompt": 1.2}), "unknown prompt 'no-such-prompt'"),
         (lambda d: d["verdicts"].update(prompt_scales={"privacy-dsr": 0}), "verdicts.prompt_scales"),
+        (lambda d: d["verdicts"].update(prompt_offsets={"no-such-prompt": 2.0}),
+         "verdicts.prompt_offsets: unknown prompt 'no-such-prompt'"),
+        (lambda d: d["verdicts"].update(prompt_offsets={"privacy-dsr": 101}), "verdicts.prompt_offsets"),
         (lambda d: d["verdicts"].update(architect_requires={"mechanics.no": 2}), "unknown criterion 'mechanics.no'"),
     ],
 )

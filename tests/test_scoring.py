@@ -48,13 +48,35 @@ def test_section_weights_make_the_score_a_weighted_mean_of_sections() -> None:
 
 def test_prompt_scales_multiply_the_score_up_to_100() -> None:
     rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={},
-                           prompt_scales={"privacy-dsr": 1.5, "cdc-lakehouse": 0.8})
+                           prompt_scales={"privacy-dsr": 1.5, "cdc-lakehouse": 0.8}, prompt_offsets={})
     half = build({}, 1, "privacy-dsr")
     assert score(half, rubric) == 50.0  # no prompt given: no scale
     assert score(half, rubric, "privacy-dsr") == 75.0
     assert score(build({}, 1), rubric, "cdc-lakehouse") == 40.0
     assert score(build({}, 1, "feature-store"), rubric, "feature-store") == 50.0  # not listed: 1
     assert score(build({}, 2, "privacy-dsr"), rubric, "privacy-dsr") == 100.0  # never above 100
+
+
+def test_prompt_offsets_add_points_after_the_scale_within_0_to_100() -> None:
+    rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={},
+                           prompt_scales={"privacy-dsr": 1.5},
+                           prompt_offsets={"privacy-dsr": 4.0, "cdc-lakehouse": -7.5})
+    half = build({}, 1, "privacy-dsr")
+    assert score(half, rubric) == 50.0  # no prompt given: no scale, no offset
+    assert score(half, rubric, "privacy-dsr") == 79.0  # 50 x 1.5, then + 4
+    assert score(build({}, 1), rubric, "cdc-lakehouse") == 42.5
+    assert score(build({}, 1, "feature-store"), rubric, "feature-store") == 50.0  # not listed: 0
+    assert score(build({}, 2, "privacy-dsr"), rubric, "privacy-dsr") == 100.0  # never above 100
+    assert score(build({}, 0), rubric, "cdc-lakehouse") == 0.0  # never below 0
+
+
+def test_a_prompt_offset_moves_the_verdict_across_a_bar() -> None:
+    rubric = with_verdicts(get_rubric()[0], level_values=(0.0, 0.5, 1.0), section_weights={}, prompt_scales={},
+                           senior_min_score=40.0, architect_min_score=70.0, caps=[])
+    crit = build({}, 1)
+    assert verdict(crit, rubric, score(crit, rubric, "cdc-lakehouse"), [])[0] == "senior"
+    lower = with_verdicts(rubric, prompt_offsets={"cdc-lakehouse": -12.0})
+    assert verdict(crit, lower, score(crit, lower, "cdc-lakehouse"), [])[0] == "below_bar"
 
 
 def test_an_empty_architect_gate_caps_nothing() -> None:

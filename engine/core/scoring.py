@@ -4,10 +4,14 @@ A section's own score is sum(weight x value(level)) / sum(weight) over its crite
 where the rubric sets value(0), value(1), value(2). The score is 100 x the mean of the section
 scores weighted by `section_weights`; with no section weights, 100 x the criterion-weighted mean
 over all criteria. An answer to a prompt listed in `prompt_scales` has that score multiplied by
-the prompt's factor (at most 100 after it): a prompt whose general criteria apply less (privacy
-is not judged on stream timing) is not held to the coverage of one they all fit. The bundled
-section weights, level values, prompt scales and bars are fitted to interviewers'
-verdicts on the dev split by `evals/fit_aggregation.py`, which writes them into the rubric.
+the prompt's factor: a prompt whose general criteria apply less (privacy is not judged on stream
+timing) is not held to the coverage of one they all fit. An answer to a prompt listed in
+`prompt_offsets` then has that many points added (a per-prompt bar: the bars are the same numbers
+for every prompt, the offset moves the answer instead), the score kept within 0..100. The model
+is an ordinal logistic regression: score = scale x weighted section scores + offset, two cut
+points (the senior and architect bars). The bundled section weights, level values, prompt scales,
+prompt offsets and bars are fitted to interviewers' verdicts on the training splits by
+`evals/fit_aggregation.py`, which writes them into the rubric.
 
 Verdict, in order (each cap applies only when listed in the rubric's `caps`):
 1. by score: architect at or above `architect_min_score`, senior at or above `senior_min_score`;
@@ -42,7 +46,8 @@ def section_scores(criteria: list[CriterionResult], rubric: Rubric) -> dict[str,
 
 
 def score(criteria: list[CriterionResult], rubric: Rubric, prompt: str | None = None) -> float:
-    """0-100: the (section-)weighted share of the criteria's full value, times the prompt's scale."""
+    """0-100: the (section-)weighted share of the criteria's full value, times the prompt's scale,
+    plus the prompt's offset."""
     scale = rubric.verdicts.prompt_scales.get(prompt, 1.0) if prompt else 1.0
     weights = rubric.verdicts.section_weights
     if weights:
@@ -57,7 +62,8 @@ def score(criteria: list[CriterionResult], rubric: Rubric, prompt: str | None = 
         if not total:
             return 0.0
         share = sum(c.weight * values[c.level] for c in criteria) / total
-    return round(min(100.0, 100 * share * scale), 1)
+    offset = rubric.verdicts.prompt_offsets.get(prompt, 0.0) if prompt else 0.0
+    return round(max(0.0, min(100.0, 100 * share * scale + offset)), 1)
 
 
 def borderline(value: float, rubric: Rubric) -> str | None:
