@@ -22,3 +22,44 @@ def test_dedupe_key_not_asked_when_the_answer_checks_a_named_key(line: str) -> N
 def test_dedupe_key_still_asked_of_a_bare_dedupe() -> None:
     text = "- Events are deduplicated before they reach the mart.\n"
     assert _asker_for(text, "dq-observability").fits(_bank_q(DEDUPE_KEY))
+
+
+HALF_OUTPUT = "A job crashes after writing half its output"
+
+
+@pytest.mark.parametrize("line", [
+    "Each consumer table keeps its own watermark: the highest request_id it has applied. The daily job runs "
+    "`DELETE ... WHERE person_sk IN (...)` per table, then advances the watermark.",
+    "Every sink (Synapse, Cosmos, feature store) stores its own deletion watermark, the highest seq it has applied.",
+])
+def test_half_output_question_not_asked_when_each_sink_keeps_what_it_applied(line: str) -> None:
+    """b036, b005: a per-sink watermark of the highest request applied is where a rerun resumes."""
+    text = f"- A nightly Airflow job deletes the requested users.\n- {line}\n"
+    assert not _asker_for(text, "privacy-dsr").fits(_bank_q(HALF_OUTPUT))
+
+
+def test_half_output_question_still_asked_of_a_jobs_own_progress_mark() -> None:
+    """y009 (round 16, useful): a control table of the last processed request says nothing of a half-done run."""
+    text = ("- A nightly Airflow job deletes the requested users.\n- Incremental with watermark: control table keeps "
+            "last processed request_seq, each run takes `request_seq > watermark`, then moves watermark forward.\n")
+    assert _asker_for(text, "privacy-dsr").fits(_bank_q(HALF_OUTPUT))
+
+
+CONTENTION = "competes with live jobs for the same cluster"
+
+
+@pytest.mark.parametrize("line", [
+    "What reads from what: rebuilt nightly from `ACCESS_HISTORY`.",
+    "DynamoDB writes overwrite the value, so if Flink restarts from a checkpoint and replays, the numbers don't "
+    "double.",
+])
+def test_backfill_contention_not_asked_without_a_backfill(line: str) -> None:
+    """b002 (a nightly lineage rebuild), b030 (a replay after a restart): neither is a backfill."""
+    text = f"- Spark jobs run on one shared cluster.\n- {line}\n"
+    assert not _asker_for(text).fits(_bank_q(CONTENTION))
+
+
+def test_backfill_contention_still_asked_of_a_rerun_for_a_date() -> None:
+    """n069 (round 10, useful): rerunning a task for a past date is a backfill."""
+    text = "- Spark jobs run on one shared cluster.\n- Owner fixes, then reruns the Airflow task for that date.\n"
+    assert _asker_for(text).fits(_bank_q(CONTENTION))
