@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_followups import _asker_for, _bank_q
+from tests.test_followups import _asker_for, _bank_q, _quotes
 
 DEDUPE_KEY = "what is the dedupe key, and where is it enforced"
 
@@ -63,3 +63,29 @@ def test_backfill_contention_still_asked_of_a_rerun_for_a_date() -> None:
     """n069 (round 10, useful): rerunning a task for a past date is a backfill."""
     text = "- Spark jobs run on one shared cluster.\n- Owner fixes, then reruns the Airflow task for that date.\n"
     assert _asker_for(text).fits(_bank_q(CONTENTION))
+
+
+@pytest.mark.parametrize("sentence", [
+    "I come at this from the ML side, so I will spend a bit more time than usual on what happens to training data",
+    "We add a mandatory classification attribute per column: public, internal, personal, sensitive (financial "
+    "details, health-related spending categories)",
+])
+def test_cost_questions_not_hung_on_spend_of_time_or_spending_data(sentence: str) -> None:
+    """b038 (the author's framing: time spent), b014 (spending categories are the data): no money spent."""
+    assert not _quotes("whether that lever is actually working", "mechanics.cost_levers", 1, sentence,
+                       "privacy-dsr")
+    assert not _quotes("does that save a month", "mechanics.cost_levers", 2, sentence, "privacy-dsr")
+
+
+def test_cost_questions_still_hung_on_a_spend_line() -> None:
+    sentence = "Weekly batching keeps the spend down: one rewrite of affected files per table per week"
+    assert _quotes("does that save a month", "mechanics.cost_levers", 2, sentence, "privacy-dsr")
+
+
+def test_the_authors_framing_is_not_quoted_as_design() -> None:
+    """b038: "I come at this from the ML side" frames the answer; a scenario on it is not about the design."""
+    fragment = "What prevents the user from being resurrected"
+    framing = "I come at this from the ML side, so deleting users from training data matters most to me"
+    assert not _quotes(fragment, "structure.security.deletion", 2, framing, "privacy-dsr")
+    design = "A nightly job deletes the user's rows from every table and from the training data"
+    assert _quotes(fragment, "structure.security.deletion", 2, design, "privacy-dsr")
