@@ -76,3 +76,18 @@ def test_bundled_corpus_has_gold_and_two_raw_label_sets() -> None:
         assert gold["verdict"] in ("below_bar", "senior", "architect")
         for label_set in ("a", "b"):
             assert (REPO / "evals" / "labels" / label_set / f"{md.stem}.json").exists()
+
+
+@pytest.mark.parametrize("width", range(30, 90))
+def test_the_wrap_never_opens_a_block_the_answer_did_not_have(width: int) -> None:
+    """An editor's wrap changes line breaks only: no line of a wrapped paragraph or list item may start
+    with a word that opens a quote, a heading or a list item (a '>' in `src.lsn > tgt.lsn` did)."""
+    from grade.core.document import parse
+    from grade.eval.evaluation import hard_wrap
+
+    text = ("- The merge only applies a row when `src.lsn > tgt.lsn`, so a retried batch is a no-op; "
+            "step 2. follows, - as noted, # 3 is the count and + 1 the retry.\n\nA paragraph where "
+            "`a > b` holds, then 1. the first and * the second, # of rows, - a dash and > a quote.\n")
+    wrapped = hard_wrap(text, width)
+    assert " ".join(wrapped.split()) == " ".join(text.split())
+    assert [b.kind for b in parse(wrapped).blocks] == [b.kind for b in parse(text).blocks]

@@ -43,6 +43,9 @@ aggregation alone, fed any levels (the gold ones, to see aggregation error apart
 
 _BULLET_LEAD = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# A word that would open a Markdown block at the start of a line (a quote, a heading, a list item):
+# an editor's wrap that put it there would change the document, not its line breaks.
+_OPENS_BLOCK = re.compile(r"(>|#{1,6}|[-*+]|\d+[.)])(?=\s|$)")
 
 
 def hard_wrap(text: str, width: int = WRAP_WIDTH) -> str:
@@ -65,8 +68,15 @@ def hard_wrap(text: str, width: int = WRAP_WIDTH) -> str:
         else:
             lead = indent = line[: len(line) - len(line.lstrip())]
             rest = body
-        out.extend(textwrap.wrap(rest, width, initial_indent=lead, subsequent_indent=indent,
-                                 break_on_hyphens=False, break_long_words=False))
+        wrapped = textwrap.wrap(rest, width, initial_indent=lead, subsequent_indent=indent,
+                                break_on_hyphens=False, break_long_words=False)
+        for k in range(len(wrapped) - 1, 0, -1):  # keep a block-opening word on the line before
+            body = wrapped[k][len(indent):]
+            if _OPENS_BLOCK.match(body):
+                word, _, tail = body.partition(" ")
+                wrapped[k - 1] += " " + word
+                wrapped[k] = indent + tail if tail else ""
+        out.extend(line for line in wrapped if line)
     return "\n".join(out)
 
 
