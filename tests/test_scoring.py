@@ -146,3 +146,12 @@ def test_architect_needs_the_architect_signals() -> None:
         v, reasons = verdict(crit, rubric, 99.0, flags(crit, rubric))
         assert v == "senior", missing
         assert any("architect signals" in r for r in reasons)
+
+
+def test_an_answer_with_nothing_of_the_rubric_scores_zero_whatever_its_prompt_offset() -> None:
+    """A prompt's offset moves an answer's score, never lifts an empty one off 0 (the mock template's
+    guidance, which is never graded, scored 0.1 with cdc-lakehouse's offset)."""
+    from grade.core.grader import grade_levels
+
+    for prompt in ("cdc-lakehouse", "realtime-analytics", "privacy-dsr"):
+        assert grade_levels({}, prompt)[0] == 0.0

@@ -47,7 +47,7 @@ def section_scores(criteria: list[CriterionResult], rubric: Rubric) -> dict[str,
 
 def score(criteria: list[CriterionResult], rubric: Rubric, prompt: str | None = None) -> float:
     """0-100: the (section-)weighted share of the criteria's full value, times the prompt's scale,
-    plus the prompt's offset."""
+    plus the prompt's offset (0 when the share is 0: an empty answer scores 0 whatever its prompt)."""
     scale = rubric.verdicts.prompt_scales.get(prompt, 1.0) if prompt else 1.0
     weights = rubric.verdicts.section_weights
     if weights:
@@ -62,6 +62,8 @@ def score(criteria: list[CriterionResult], rubric: Rubric, prompt: str | None = 
         if not total:
             return 0.0
         share = sum(c.weight * values[c.level] for c in criteria) / total
+    if not share:  # nothing of the rubric in the answer: no prompt's offset lifts it off 0
+        return 0.0
     offset = rubric.verdicts.prompt_offsets.get(prompt, 0.0) if prompt else 0.0
     return round(max(0.0, min(100.0, 100 * share * scale + offset)), 1)
 
