@@ -68,8 +68,8 @@ def test_a_sentence_not_settled_is_not_a_strength(criterion: str, line: str) -> 
 
 @pytest.mark.parametrize(("criterion", "line"), [
     # a retention drop of old partitions, or a bucket's lifecycle rule, is not a layout for queries
-    ("mechanics.partition_strategy", "Cleaned tables: 2 years, enforced by a daily job that drops old partitions "
-     "(tables are partitioned by event date, so this is cheap)."),
+    ("mechanics.partition_strategy", "Cleaned tables: 2 years (tables are partitioned by event date, so the daily "
+     "job that drops old partitions is cheap)."),
     ("mechanics.partition_strategy", "Events are partitioned by day so that the retention job can just delete "
      "expired partitions after 90 days."),
     # data snapshots that can be rolled back are not a deployment's rollback
