@@ -76,3 +76,14 @@ def test_dedupe_key_not_asked_of_an_idempotent_partition_replace() -> None:
     assert not _asker_for(text, "dq-observability").fits(_bank_q(DEDUPE_KEY))
     assert _asker_for("- Events are deduplicated before they reach the mart.\n", "dq-observability").fits(
         _bank_q(DEDUPE_KEY))
+
+
+ENGINE = "Which engine runs it, what triggers each run"
+
+
+def test_engine_question_not_asked_when_dlt_is_named() -> None:
+    """j016: Delta Live Tables is the engine the answer names."""
+    q = _bank_q(ENGINE)
+    assert not _asker_for("- DLT expectations in the pipelines.\n- The pipelines run hourly.\n",
+                          "dq-observability").fits(q)
+    assert _asker_for("- A job loads the orders into the warehouse.\n", "dq-observability").fits(q)
