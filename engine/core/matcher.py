@@ -226,17 +226,15 @@ class CompiledRubric:
         bisect_left, bisect_right, sentence_end = bisect.bisect_left, bisect.bisect_right, _SENTENCE_END.search
         reach = det.reach
 
-        def excluded_at(start: int, end: int) -> bool:
-            """Does [start, end) overlap a match of the detector's exclude pattern (in another sense)?"""
-            spans, ends = _excluded(det.exclude, norm, memo)
+        def overlaps(pattern: re.Pattern[str], start: int, end: int) -> bool:
+            """Does [start, end) overlap a match of `pattern` (its matches found once per document)?"""
+            spans, ends = _excluded(pattern, norm, memo)
             k = bisect_right(ends, start)
             return k < len(spans) and spans[k][0] < end
 
-        def deferred_in(start: int, end: int) -> bool:
-            """Does the clause [start, end) say its idea is for later, conditional or undecided?"""
-            spans, ends = _excluded(self.deferred, norm, memo)
-            k = bisect_right(ends, start)
-            return k < len(spans) and spans[k][0] < end
+        def excluded_at(start: int, end: int) -> bool:
+            """Does [start, end) overlap a match of the detector's exclude pattern (in another sense)?"""
+            return overlaps(det.exclude, start, end)
 
         def demoted(start: int, end: int) -> bool:
             """Is a strong match at [start, end) no mechanism: past its block's end, excluded, stitched across
@@ -316,7 +314,7 @@ class CompiledRubric:
                             if beside(c_start, w_end, start, end):  # substance beside the mention, not in it
                                 level = 2
                                 break
-                    if level == 2 and self.deferred is not None and deferred_in(c_start, clause_end):
+                    if level == 2 and self.deferred is not None and overlaps(self.deferred, c_start, clause_end):
                         level = 1  # "maybe hash it later", "if Legal asks": a plan named, not designed
                     i = bisect_right(seg_starts, start) - 1  # the line of the match: doc.line_at, inlined
                     found[key] = (level, lines[seg_lines[i] if i >= 0 else 0].number, start, end, listed, b,
