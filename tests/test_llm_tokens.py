@@ -82,3 +82,27 @@ def test_the_figures_script_prints_a_table():
                          capture_output=True, text=True, check=True, timeout=120).stdout
     assert "| **mean per answer** |" in out
     assert out.count("| 1 |") >= 5
+
+
+def test_the_byte_bound_is_never_below_the_count_so_a_request_under_it_fits():
+    from grade.llm.grader import prepare
+    from grade.llm.tokens import byte_bound
+
+    counter = counter_for("gpt-4o-mini")
+    texts = [p.read_text() for p in sorted(ANSWERS.glob("*.md"))]
+    texts.append("## Überblick\n- Löschung binnen 30 Tagen, 数据 每天 合并, emoji 🚀🚀 in a line\n" * 20)
+    for text in texts:
+        p = prepare(text, name="a.md", prompt=None, rubric_path=None, model="gpt-4o-mini", counter=counter)
+        fmt = p.request.response_format()
+        assert byte_bound(p.request.messages, response_format=fmt) >= p.input_tokens > 0
+
+
+def test_an_answer_well_under_the_budget_is_graded_without_loading_the_tokenizer():
+    from grade.llm import tokens
+    from grade.llm.grader import prepare
+
+    tokens._cached_loader.cache_clear()
+    p = prepare((ANSWERS / "mock1.md").read_text(), name="mock1.md", prompt=None, rubric_path=None,
+                model="gpt-4o-mini")
+    assert tokens._cached_loader.cache_info().currsize == 0
+    assert p.input_tokens > 0 and tokens._cached_loader.cache_info().currsize == 1  # counted when asked

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from pydantic import BaseModel
 
@@ -25,7 +26,7 @@ from .injection import find_injections
 from .merge import merge
 from .reply import MAX_FOLLOWUP_QUESTIONS, QUESTION_MAX_CHARS, SUMMARY_MAX_CHARS, clean, judgements
 from .request import FormatMode, LLMRequest, build_request
-from .tokens import TokenCounter, context_window, counter_for
+from .tokens import TokenCounter, byte_bound, context_window, counter_for
 from .transport import Outcome, Transport, TransportStats
 
 
@@ -40,8 +41,17 @@ class Prepared:
     prompt: object
     rules: list[CriterionResult]
     request: LLMRequest
-    input_tokens: int
-    counter: TokenCounter
+    model: str
+    given_counter: TokenCounter | None = field(default=None, repr=False)
+
+    @cached_property
+    def counter(self) -> TokenCounter:
+        return self.given_counter or counter_for(self.model)
+
+    @cached_property
+    def input_tokens(self) -> int:
+        """The request's input tokens, counted when first asked for (a cost plan, a long answer)."""
+        return self.counter.count_messages(self.request.messages, response_format=self.request.response_format())
 
 
 @dataclass
@@ -59,15 +69,16 @@ def prepare(text: str, *, name: str, prompt: str | None, rubric_path, model: str
     found = rules_pass(parse(text), matcher, prompt)
     doc, prompt_report, rules = found.doc, found.prompt, found.criteria
     request = build_request(doc, rubric, prompt_report.id, rules, model=model)
-    counter = counter or counter_for(model)
-    tokens = counter.count_messages(request.messages, response_format=request.response_format())
+    prepared = Prepared(name, doc, rubric, matcher, prompt_report, rules, request, model, counter)
     window, source = context_window(model)
     budget = window - request.max_completion_tokens
-    if tokens > budget:
-        raise InputError(f"{name}: too long for {model}: the request is {tokens:,} tokens and the budget is "
-                         f"{budget:,} ({window:,} context, {source}, less {request.max_completion_tokens:,} kept for "
-                         "the reply); shorten the answer or choose a model with a larger context")
-    return Prepared(name, doc, rubric, matcher, prompt_report, rules, request, tokens, counter)
+    if byte_bound(request.messages, response_format=request.response_format()) > budget:
+        tokens = prepared.input_tokens  # counted only when the bound does not settle it
+        if tokens > budget:
+            raise InputError(f"{name}: too long for {model}: the request is {tokens:,} tokens and the budget is "
+                             f"{budget:,} ({window:,} context, {source}, less {request.max_completion_tokens:,} "
+                             "kept for the reply); shorten the answer or choose a model with a larger context")
+    return prepared
 
 
 def _written_followups(reply: BaseModel, level: dict[str, int]) -> list[Followup]:

@@ -108,6 +108,19 @@ class TokenCounter:
         return total
 
 
+def byte_bound(messages: list[dict], *, response_format: dict | None = None) -> int:
+    """An upper bound on `TokenCounter.count_messages` for every counter here, computed without one:
+    a byte-level BPE token (cl100k) covers at least one UTF-8 byte, and characters / 4 is less still.
+    When the bound fits the budget the exact count is not needed, and tiktoken (half a second to load
+    its encoding) is never loaded for grading."""
+    total = TOKENS_PER_REPLY
+    for m in messages:
+        total += TOKENS_PER_MESSAGE + len(str(m.get("content", "")).encode()) + len(m["role"].encode())
+    if response_format and response_format.get("type") == "json_schema":
+        total += len(json.dumps(response_format["json_schema"], separators=(",", ":")).encode())
+    return total
+
+
 def _chars_over_4(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
