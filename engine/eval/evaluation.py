@@ -25,10 +25,11 @@ SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fr
 """fresh: written after the round-3 freeze; fresh2: after the round-4 freeze; fresh3 to fresh18: after the
 round-5 to round-20 freezes (evals/writers/round*/FROZEN.md)."""
 TRAINING_SPLITS = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
-                   "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17")
+                   "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17",
+                   "fresh18")
 """What rule work reads and evals/fit_aggregation.py fits on: dev, and the fresh splits that were already
 reported as they came out in earlier rounds (fresh..fresh5 from round 11, fresh6..fresh12 from round 16,
-fresh13..fresh16 from round 23, fresh17 from round 24).
+fresh13..fresh16 from round 23, fresh17 and fresh18 from round 24).
 The rest stay held out: holdout, and each new fresh split until it has been reported."""
 LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
 WRAP_WIDTH = 64
