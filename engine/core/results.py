@@ -7,10 +7,10 @@ grade.practice.attempts) pydantic validates them against these same classes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, field
+from dataclasses import field
 from typing import Literal
 
-from ..records import record
+from ..records import as_dict, record
 from ..vocabulary import VERDICT_LABELS as VERDICT_LABELS  # where the reports import it from
 from ..vocabulary import Depth, Verdict
 
@@ -156,6 +156,6 @@ class GradeResult:
 
     def contract_json(self) -> dict:
         """The contract's keys first, then the rest."""
-        data = asdict(self)
+        data = as_dict(self)
         head = {k: data.pop(k) for k in ("prompt", "score", "verdict", "criteria")}
         return head | data
