@@ -16,6 +16,8 @@ def _levels(line: str, section: str = "Correctness") -> dict[str, int]:
     "Maybe we deduplicate on event_id in a MERGE before the gold tables.",
     "Dedupe on event_id in a MERGE is TBD with the platform team.",
     "If needed, we deduplicate on event_id in a MERGE before the gold tables.",
+    "I have not worked out dedupe on event_id in a MERGE before the gold tables.",
+    "We haven't designed the dedupe on event_id in a MERGE yet.",
 ])
 def test_a_deferred_mechanism_is_a_mention(line):
     assert _levels(line)[DEDUPE] == 1
@@ -35,3 +37,8 @@ def test_could_alone_argues_a_decision_and_is_not_deferred():
     line = ("We could stream the daily revenue table too, but batch is enough because finance closes the "
             "books once a day.")
     assert _levels(line, section="Processing")["signals.streaming_restraint"] == 2
+
+
+def test_work_done_is_not_a_stated_gap():
+    line = "We worked out the dedupe: events are deduplicated on event_id in a MERGE before the gold tables."
+    assert _levels(line)[DEDUPE] == 2
