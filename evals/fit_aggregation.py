@@ -35,7 +35,8 @@ from its training answers; an answer's two rows are always in the same fold):
   every round into every fold and reward fitting a round's own habits (per-prompt offsets).
 - random: 5 folds over answers, repeated over SEEDS, the accuracy over all answers averaged over
   the seeds (the basis before round 24).
-The option set the random CV would choose is kept unless the grouped CV's best beats it on the
+The option set the random CV would choose among the options before round 24 (BAR_PENALTIES_BEFORE)
+is kept unless the grouped CV's best beats it on the
 grouped mean by ADOPT_MARGIN and loses on the random mean by at most ADOPT_MARGIN; both CVs'
 figures are printed for every option set. A cap (the seed's architect signals gate,
 ARCHITECT_REQUIRES, among them) is tried alone on top of the chosen model, out of fold on both CVs
@@ -90,6 +91,7 @@ PENALTIES = [0.002, 0.005]
 # None: no offsets. Round 22, on the 597 training answers: the random-fold CV accuracy 0.836
 # without them, about 0.847-0.849 with them (penalty 0.001); round 24 asks the grouped CV.
 BAR_PENALTIES: list[float | None] = [None, 0.001, 0.01]
+BAR_PENALTIES_BEFORE = (None, 0.001)  # the choices before round 24: the random CV picks among these
 # An option set replaces the one the random-fold CV would choose (the pre-round-24 basis) only when
 # it wins on the grouped (leave-one-split-out) CV mean by at least this and loses on the
 # random-fold CV mean by at most this.
@@ -445,9 +447,9 @@ def main() -> None:
                   + ", ".join(f"{name} {(a + b) / 2:.2f}" for name, (a, b) in zip(groups, per_split, strict=True)),
                   flush=True)
     # The basis of choice: the grouped CV, as a new round's answers and labellers are never in the
-    # fit. The option set the random CV picks (the basis before round 24) stays unless the grouped
-    # CV's best beats it by ADOPT_MARGIN without losing more than that on the random CV.
-    incumbent = max(rand, key=lambda o: rand[o])
+    # fit. The option set the random CV picks from the options before round 24 stays unless the
+    # grouped CV's best (of all) beats it by ADOPT_MARGIN without losing more than that on the random CV.
+    incumbent = max((o for o in rand if o[3] in BAR_PENALTIES_BEFORE), key=lambda o: rand[o])
     challenger = max(grouped, key=lambda o: grouped[o])
     option = challenger if adopt(grouped, rand, incumbent, challenger) else incumbent
     print(f"\nrandom CV's choice: {describe(incumbent)} (random {rand[incumbent]:.4f}, grouped "
