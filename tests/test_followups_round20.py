@@ -43,3 +43,40 @@ def test_backfill_questions_not_hung_on_replayed_batches_that_are_no_ops() -> No
 def test_backfill_questions_still_hung_on_a_backfill_line() -> None:
     sentence = "Backfill: replay a tenant's raw events for a date range into a shadow table, then swap"
     assert _quotes("halfway through you find another bug", "mechanics.backfill", 3, sentence)
+
+
+TIME_BASIS = "is that on event time or ingestion time, and what does each choice break"
+
+
+@pytest.mark.parametrize("line", [
+    "Offline rows are append-only `(entity_id, event_ts, available_ts, values)`, partitioned by `day(event_ts)`.",
+    "A Spark job lands every change as-is into a raw Iceberg table on S3 (append only, partitioned by day of arrival).",
+])
+def test_time_basis_not_asked_when_the_partition_names_its_time(line: str) -> None:
+    """a002 (`day(event_ts)` is event time), a020 (day of arrival is ingestion time)."""
+    assert not _asker_for(f"- {line}\n").fits(_bank_q(TIME_BASIS))
+
+
+def test_time_basis_still_asked_of_a_bare_daily_partition() -> None:
+    assert _asker_for("- Raw events land in an Iceberg table partitioned by day.\n").fits(_bank_q(TIME_BASIS))
+
+
+NEW_COLUMN = "what happens at the table layer when a new column appears"
+
+
+@pytest.mark.parametrize("line", [
+    "Schema: column names and types compared to the last accepted snapshot; drops and type changes fail, added "
+    "columns warn.",
+    "For sources, a daily job diffs `information_schema`; dropped or retyped columns raise an error, added columns "
+    "are a warning.",
+    "When the developers add a new column in the source database, DMS will send the new column and the crawler will "
+    "detect it and update the table schema in the catalog.",
+])
+def test_new_column_policy_not_asked_when_the_answer_states_it(line: str) -> None:
+    """a009, a017 (added columns warn), a006 (the crawler detects a new column and updates the schema)."""
+    assert not _asker_for(f"- {line}\n").fits(_bank_q(NEW_COLUMN))
+
+
+def test_new_column_policy_still_asked_of_a_bare_schema_registry() -> None:
+    text = "- A nightly Spark job loads the tables; producers register Avro schemas in the registry.\n"
+    assert _asker_for(text).fits(_bank_q(NEW_COLUMN))
