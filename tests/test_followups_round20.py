@@ -80,3 +80,53 @@ def test_new_column_policy_not_asked_when_the_answer_states_it(line: str) -> Non
 def test_new_column_policy_still_asked_of_a_bare_schema_registry() -> None:
     text = "- A nightly Spark job loads the tables; producers register Avro schemas in the registry.\n"
     assert _asker_for(text).fits(_bank_q(NEW_COLUMN))
+
+
+@pytest.mark.parametrize("fragment", [
+    "What are those consumers' access patterns",
+    "which consumer wins when their needs conflict",
+])
+def test_serving_consumer_questions_not_asked_of_a_data_quality_or_erasure_design(fragment: str) -> None:
+    """a023, a033 (round 20), b005 (round 18), j036 (round 19): a DQ or erasure design serves no readers of its own."""
+    text = "- Consumers: ML models and the product API read the tier-1 tables; analysts read dashboards.\n"
+    for prompt in ("dq-observability", "privacy-dsr"):
+        assert not _asker_for(text, prompt).fits(_bank_q(fragment))
+    assert _asker_for(text, "realtime-analytics").fits(_bank_q(fragment))
+
+
+def test_ingestion_walkthrough_not_asked_of_a_data_quality_design() -> None:
+    """a009 (SQL parsed for lineage), a017 (team size): a DQ design watches what others ingest."""
+    q = _bank_q("what transport, what landing format")
+    text = "- We parse the compiled SQL of every pipeline run to extract input and output tables.\n"
+    assert not _asker_for(text, "dq-observability").fits(q)
+    assert _asker_for(text, "cdc-lakehouse").fits(q)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Roughly 40M customer records, about 200 Delta tables in scope, 3-5k requests a month",
+    "We have about 1,400 Delta tables in Unity Catalog, and roughly 90 of them are tier 1",
+])
+def test_choice_questions_not_hung_on_a_count(sentence: str) -> None:
+    """a014, a033: a sentence that opens on a count states the scale, not a choice."""
+    assert not _quotes("what do you give up with that choice", "structure.decisions.lakehouse_vs_warehouse", 1,
+                       sentence, "privacy-dsr")
+
+
+def test_choice_questions_still_hung_on_a_choice() -> None:
+    assert _quotes("what do you give up with that choice", "structure.decisions.lakehouse_vs_warehouse", 1,
+                   "We keep the Delta tables in the lakehouse and copy only the marts into Synapse", "privacy-dsr")
+
+
+def test_lever_question_not_hung_on_a_benefits_list() -> None:
+    """a030: a Benefits list claims what the design gives; it is no lever the design pulls."""
+    from grade.core.document import parse
+    from grade.core.grader import get_rubric
+    from grade.feedback.anchors import anchors_for
+
+    sentence = "No license cost and no lock-in"
+    q = _bank_q("whether that lever is actually working")
+    anchors = anchors_for(get_rubric()[0])
+    benefits = parse(f"# Design\n\nWe use Kafka.\n\n## Benefits\n\n- {sentence}.\n")
+    assert not anchors.quotable(benefits, 7, sentence, q.text, "mechanics.cost_levers")
+    design = parse(f"# Design\n\nWe use Kafka.\n\n## Storage\n\n- {sentence}.\n")
+    assert anchors.quotable(design, 7, sentence, q.text, "mechanics.cost_levers")
