@@ -130,3 +130,20 @@ def test_lever_question_not_hung_on_a_benefits_list() -> None:
     assert not anchors.quotable(benefits, 7, sentence, q.text, "mechanics.cost_levers")
     design = parse(f"# Design\n\nWe use Kafka.\n\n## Storage\n\n- {sentence}.\n")
     assert anchors.quotable(design, 7, sentence, q.text, "mechanics.cost_levers")
+
+
+def test_late_policy_not_asked_when_a_batch_recounts_a_trailing_window() -> None:
+    """a001: 'Every hour a batch job recounts last 48 hours of gold' is the recompute the question offers."""
+    q = _bank_q("do you emit retractions or corrections downstream")
+    text = ("- Every hour a batch job recounts last 48 hours of gold from silver and overwrites those minutes with "
+            "MERGE. So late events are counted in the end.\n")
+    assert not _asker_for(text, "realtime-analytics").fits(q)
+    assert _asker_for("- Late events are counted in the end.\n", "realtime-analytics").fits(q)
+
+
+def test_why_not_stream_everything_not_asked_when_the_answer_says_what_stays_batch_and_why() -> None:
+    """a028: 'Funnels are computed daily only; they are heavy and nobody needs them to the minute'."""
+    q = _bank_q("Why not stream everything?")
+    text = "- Funnels are computed daily only; they are heavy and nobody needs them to the minute.\n"
+    assert not _asker_for(text, "realtime-analytics").fits(q)
+    assert _asker_for("- Funnels are computed daily.\n", "realtime-analytics").fits(q)
