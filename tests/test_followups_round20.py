@@ -147,3 +147,12 @@ def test_why_not_stream_everything_not_asked_when_the_answer_says_what_stays_bat
     text = "- Funnels are computed daily only; they are heavy and nobody needs them to the minute.\n"
     assert not _asker_for(text, "realtime-analytics").fits(q)
     assert _asker_for("- Funnels are computed daily.\n", "realtime-analytics").fits(q)
+
+
+def test_consumer_notice_not_asked_when_consumers_check_a_status_table_and_pin_the_last_good_version() -> None:
+    """a033: tier-1 consumers check a status table and pin the last good Delta version while the owner fixes it."""
+    q = _bank_q("tell downstream consumers the data is bad")
+    text = ("- Routing uses the `owner_team` tag in Unity Catalog.\n- For remediation, tier-1 consumers check a status "
+            "table before running and, if the input is red, pin the last good Delta version with time travel.\n")
+    assert not _asker_for(text, "dq-observability").fits(q)
+    assert _asker_for("- Routing uses the `owner_team` tag in Unity Catalog.\n", "dq-observability").fits(q)
