@@ -69,7 +69,7 @@ def test_eval_refuses_a_folder_without_a_corpus(tmp_path) -> None:
 
 def test_bundled_corpus_has_gold_and_two_raw_label_sets() -> None:
     corpus = sorted((REPO / "evals" / "corpus").glob("*/*.md"))
-    assert {md.parent.name for md in corpus} == {"dev", "holdout", *(f"fresh{n}" for n in ("", *range(2, 19)))}
+    assert {md.parent.name for md in corpus} == {"dev", "holdout", *(f"fresh{n}" for n in ("", *range(2, 20)))}
     assert len(corpus) >= 45
     for md in corpus:
         gold = json.loads(md.with_suffix(".json").read_text(encoding="utf-8"))

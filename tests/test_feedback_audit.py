@@ -64,7 +64,7 @@ def test_grade_eval_reports_the_audit_in_json_and_markdown() -> None:
     feedback = json.loads(r.output)["feedback"]
     assert set(feedback) == {"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7",
                              "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15",
-                             "fresh16", "fresh17", "fresh18", "all"}
+                             "fresh16", "fresh17", "fresh18", "fresh19", "all"}
     for key in ("repeated_ideas", "presupposing_followups", "already_answered_followups", "weak_strengths"):
         assert isinstance(feedback["all"][key], int)
     md = CliRunner().invoke(main, ["eval", str(REPO / "evals"), "--format", "markdown"]).output

@@ -21,9 +21,9 @@ from .metrics import prf, quadratic_weighted_kappa, spearman
 
 SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6",
           "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14",
-          "fresh15", "fresh16", "fresh17", "fresh18")
-"""fresh: written after the round-3 freeze; fresh2: after the round-4 freeze; fresh3 to fresh18: after the
-round-5 to round-20 freezes (evals/writers/round*/FROZEN.md)."""
+          "fresh15", "fresh16", "fresh17", "fresh18", "fresh19")
+"""fresh: written after the round-3 freeze; fresh2: after the round-4 freeze; fresh3 to fresh19: after the
+round-5 to round-21 freezes (evals/writers/round*/FROZEN.md)."""
 TRAINING_SPLITS = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
                    "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17",
                    "fresh18")
