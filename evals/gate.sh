@@ -70,12 +70,19 @@
 # 0.8315 -> 0.8330) raised floors where higher; two were lowered, both training splits, by one answer:
 # fresh2's aggregation verdict accuracy (0.95 -> 0.90; 0.925) and fresh4's verdict accuracy (0.85 -> 0.80;
 # 0.825). The refit is what cross-validation on the training answers chose.
+# Round 24 (2026-12-07, ninth session): fresh17 and fresh18 folded into training (837 answers), each
+# reported as it came out; fresh18 (a training split now) is floored at its current figures minus 0.02,
+# fresh19 (round 21, held out) at its figures as it came out minus 0.02. Round 24's pattern work and the
+# refit chosen by cross-validation on the 837 (pooled verdict 0.8315 -> 0.8399, QWK 0.8301 -> 0.8321)
+# raised floors where higher; three were lowered, all training splits, by one answer each: fresh's
+# aggregation verdict accuracy (0.83 -> 0.78; 0.800), fresh3's verdict accuracy (0.78 -> 0.75; 0.775) and
+# fresh13's aggregation verdict accuracy (0.95 -> 0.90; 0.925).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 grade eval evals \
   --fail-under dev.detection_f1=0.93 \
-  --fail-under dev.level_qwk=0.85 \
+  --fail-under dev.level_qwk=0.86 \
   --fail-under dev.verdict_accuracy=0.86 \
   --fail-under dev.score_holistic_spearman=0.85 \
   --fail-under dev.prompt_inference_accuracy=0.96 \
@@ -84,7 +91,7 @@ grade eval evals \
   --fail-under dev.wrap_verdict_agreement=1 \
   --fail-under holdout.detection_f1=0.92 \
   --fail-under holdout.level_qwk=0.79 \
-  --fail-under holdout.verdict_accuracy=0.78 \
+  --fail-under holdout.verdict_accuracy=0.8 \
   --fail-under holdout.score_holistic_spearman=0.82 \
   --fail-under holdout.prompt_inference_accuracy=0.95 \
   --fail-under holdout.aggregation_verdict_accuracy=0.89 \
@@ -92,10 +99,10 @@ grade eval evals \
   --fail-under holdout.wrap_verdict_agreement=1 \
   --fail-under fresh.detection_f1=0.91 \
   --fail-under fresh.level_qwk=0.8 \
-  --fail-under fresh.verdict_accuracy=0.85 \
+  --fail-under fresh.verdict_accuracy=0.88 \
   --fail-under fresh.score_holistic_spearman=0.85 \
   --fail-under fresh.prompt_inference_accuracy=0.95 \
-  --fail-under fresh.aggregation_verdict_accuracy=0.83 \
+  --fail-under fresh.aggregation_verdict_accuracy=0.78 \
   --fail-under fresh.wrap_level_agreement=1 \
   --fail-under fresh.wrap_verdict_agreement=1 \
   --fail-under fresh2.detection_f1=0.92 \
@@ -108,7 +115,7 @@ grade eval evals \
   --fail-under fresh2.wrap_verdict_agreement=1 \
   --fail-under fresh3.detection_f1=0.92 \
   --fail-under fresh3.level_qwk=0.84 \
-  --fail-under fresh3.verdict_accuracy=0.78 \
+  --fail-under fresh3.verdict_accuracy=0.75 \
   --fail-under fresh3.score_holistic_spearman=0.88 \
   --fail-under fresh3.prompt_inference_accuracy=0.95 \
   --fail-under fresh3.aggregation_verdict_accuracy=0.83 \
@@ -116,7 +123,7 @@ grade eval evals \
   --fail-under fresh3.wrap_verdict_agreement=1 \
   --fail-under fresh4.detection_f1=0.91 \
   --fail-under fresh4.level_qwk=0.81 \
-  --fail-under fresh4.verdict_accuracy=0.8 \
+  --fail-under fresh4.verdict_accuracy=0.83 \
   --fail-under fresh4.score_holistic_spearman=0.89 \
   --fail-under fresh4.prompt_inference_accuracy=1 \
   --fail-under fresh4.aggregation_verdict_accuracy=0.88 \
@@ -139,9 +146,9 @@ grade eval evals \
   --fail-under fresh6.wrap_level_agreement=1 \
   --fail-under fresh6.wrap_verdict_agreement=1 \
   --fail-under fresh7.detection_f1=0.92 \
-  --fail-under fresh7.level_qwk=0.79 \
-  --fail-under fresh7.verdict_accuracy=0.78 \
-  --fail-under fresh7.score_holistic_spearman=0.91 \
+  --fail-under fresh7.level_qwk=0.8 \
+  --fail-under fresh7.verdict_accuracy=0.83 \
+  --fail-under fresh7.score_holistic_spearman=0.92 \
   --fail-under fresh7.prompt_inference_accuracy=0.93 \
   --fail-under fresh7.aggregation_verdict_accuracy=0.83 \
   --fail-under fresh7.wrap_level_agreement=1 \
@@ -149,14 +156,14 @@ grade eval evals \
   --fail-under fresh8.detection_f1=0.91 \
   --fail-under fresh8.level_qwk=0.82 \
   --fail-under fresh8.verdict_accuracy=0.88 \
-  --fail-under fresh8.score_holistic_spearman=0.85 \
+  --fail-under fresh8.score_holistic_spearman=0.87 \
   --fail-under fresh8.prompt_inference_accuracy=1 \
   --fail-under fresh8.aggregation_verdict_accuracy=0.8 \
   --fail-under fresh8.wrap_level_agreement=1 \
   --fail-under fresh8.wrap_verdict_agreement=1 \
   --fail-under fresh9.detection_f1=0.91 \
   --fail-under fresh9.level_qwk=0.78 \
-  --fail-under fresh9.verdict_accuracy=0.83 \
+  --fail-under fresh9.verdict_accuracy=0.85 \
   --fail-under fresh9.score_holistic_spearman=0.83 \
   --fail-under fresh9.prompt_inference_accuracy=0.93 \
   --fail-under fresh9.aggregation_verdict_accuracy=0.88 \
@@ -172,7 +179,7 @@ grade eval evals \
   --fail-under fresh10.wrap_verdict_agreement=1 \
   --fail-under fresh11.detection_f1=0.91 \
   --fail-under fresh11.level_qwk=0.79 \
-  --fail-under fresh11.verdict_accuracy=0.78 \
+  --fail-under fresh11.verdict_accuracy=0.8 \
   --fail-under fresh11.score_holistic_spearman=0.86 \
   --fail-under fresh11.prompt_inference_accuracy=0.95 \
   --fail-under fresh11.aggregation_verdict_accuracy=0.85 \
@@ -188,14 +195,14 @@ grade eval evals \
   --fail-under fresh12.wrap_verdict_agreement=1 \
   --fail-under fresh13.detection_f1=0.91 \
   --fail-under fresh13.level_qwk=0.77 \
-  --fail-under fresh13.verdict_accuracy=0.8 \
+  --fail-under fresh13.verdict_accuracy=0.83 \
   --fail-under fresh13.score_holistic_spearman=0.89 \
   --fail-under fresh13.prompt_inference_accuracy=1 \
-  --fail-under fresh13.aggregation_verdict_accuracy=0.95 \
+  --fail-under fresh13.aggregation_verdict_accuracy=0.9 \
   --fail-under fresh13.wrap_level_agreement=1 \
   --fail-under fresh13.wrap_verdict_agreement=1 \
   --fail-under fresh14.detection_f1=0.91 \
-  --fail-under fresh14.level_qwk=0.76 \
+  --fail-under fresh14.level_qwk=0.77 \
   --fail-under fresh14.verdict_accuracy=0.78 \
   --fail-under fresh14.score_holistic_spearman=0.89 \
   --fail-under fresh14.prompt_inference_accuracy=0.95 \
@@ -211,9 +218,9 @@ grade eval evals \
   --fail-under fresh15.wrap_level_agreement=1 \
   --fail-under fresh15.wrap_verdict_agreement=1 \
   --fail-under fresh16.detection_f1=0.91 \
-  --fail-under fresh16.level_qwk=0.8 \
+  --fail-under fresh16.level_qwk=0.81 \
   --fail-under fresh16.verdict_accuracy=0.78 \
-  --fail-under fresh16.score_holistic_spearman=0.86 \
+  --fail-under fresh16.score_holistic_spearman=0.87 \
   --fail-under fresh16.prompt_inference_accuracy=0.98 \
   --fail-under fresh16.aggregation_verdict_accuracy=0.88 \
   --fail-under fresh16.wrap_level_agreement=1 \
@@ -223,9 +230,25 @@ grade eval evals \
   --fail-under fresh17.verdict_accuracy=0.73 \
   --fail-under fresh17.score_holistic_spearman=0.82 \
   --fail-under fresh17.prompt_inference_accuracy=0.95 \
-  --fail-under fresh17.aggregation_verdict_accuracy=0.78 \
+  --fail-under fresh17.aggregation_verdict_accuracy=0.8 \
   --fail-under fresh17.wrap_level_agreement=1 \
-  --fail-under fresh17.wrap_verdict_agreement=1
+  --fail-under fresh17.wrap_verdict_agreement=1 \
+  --fail-under fresh18.detection_f1=0.92 \
+  --fail-under fresh18.level_qwk=0.78 \
+  --fail-under fresh18.verdict_accuracy=0.75 \
+  --fail-under fresh18.score_holistic_spearman=0.88 \
+  --fail-under fresh18.prompt_inference_accuracy=0.93 \
+  --fail-under fresh18.aggregation_verdict_accuracy=0.88 \
+  --fail-under fresh18.wrap_level_agreement=1 \
+  --fail-under fresh18.wrap_verdict_agreement=1 \
+  --fail-under fresh19.detection_f1=0.9 \
+  --fail-under fresh19.level_qwk=0.76 \
+  --fail-under fresh19.verdict_accuracy=0.78 \
+  --fail-under fresh19.score_holistic_spearman=0.88 \
+  --fail-under fresh19.prompt_inference_accuracy=0.95 \
+  --fail-under fresh19.aggregation_verdict_accuracy=0.88 \
+  --fail-under fresh19.wrap_level_agreement=1 \
+  --fail-under fresh19.wrap_verdict_agreement=1
 
 # evals/REPORT.md is generated, never edited by hand: it must match what the code measures now.
 report=$(mktemp)
