@@ -90,9 +90,13 @@ class Transport:
             return
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade-llm")
         pending: dict[Future, int] = {}
-        warm = pool.submit(lambda: self.client)  # importing openai overlaps preparing the first answers
+        warm = pool.submit(lambda: self.client)  # importing openai overlaps preparing the first answer
         try:
             for tag, request in requests:
+                if not warm.done():
+                    # Both need the GIL: preparing answers on while openai imports starved the import, and
+                    # the first request went out only once every answer was prepared (6.6 s for 117).
+                    warm.exception()
                 pending[pool.submit(self._outcome, request)] = tag
                 for future in [f for f in pending if f.done()]:
                     yield pending.pop(future), future.result()
