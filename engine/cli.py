@@ -314,15 +314,18 @@ def rubric_schema() -> None:
 @click.option("--llm", "use_llm", is_flag=True,
               help="Also evaluate rules+llm and show it beside the rules (--fail-under then applies to it).")
 @click.option("--model", metavar="NAME", help="With --llm: the model (default: $GRADE_MODEL, else gpt-4o-mini).")
+@click.option("--split", "only", multiple=True, metavar="NAME",
+              help="Only this split (repeatable); 'training' is every training split: no other answer or "
+                   "label is read, so rule work never opens a held-out one.")
 @_JOBS
 @_BATCH
 def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path: str | None, use_llm: bool,
-             model: str | None, jobs: int, batch: bool) -> None:
+             model: str | None, only: tuple[str, ...], jobs: int, batch: bool) -> None:
     """Measure the grader against a labelled corpus (default: ./evals)."""
     from pathlib import Path
 
     from .core.grader import RulesGrader, get_rubric, grade_levels
-    from .eval.evaluation import check_thresholds, evaluate, load_corpus
+    from .eval.evaluation import SPLITS, TRAINING_SPLITS, check_thresholds, evaluate, load_corpus
     from .eval.feedback_audit import audit_corpus, remembering
     from .report.eval_report import render_markdown, render_text
     from .rubric.runtime import CAP_KINDS
@@ -334,7 +337,12 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     if batch and not use_llm:
         raise click.UsageError("--batch needs --llm")
-    examples = load_corpus(Path(directory))
+    unknown = [name for name in only if name not in (*SPLITS, "training")]
+    if unknown:
+        raise click.BadParameter(f"unknown split {unknown[0]!r} (one of: training, {', '.join(SPLITS)})",
+                                 param_hint="--split")
+    splits = [s for s in SPLITS if not only or s in only or ("training" in only and s in TRAINING_SPLITS)]
+    examples = load_corpus(Path(directory), splits)
     rubric, matcher = get_rubric(rubric_path)
     report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
                       base_caps=list(rubric.verdicts.caps))

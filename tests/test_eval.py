@@ -91,3 +91,16 @@ def test_the_wrap_never_opens_a_block_the_answer_did_not_have(width: int) -> Non
     wrapped = hard_wrap(text, width)
     assert " ".join(wrapped.split()) == " ".join(text.split())
     assert [b.kind for b in parse(wrapped).blocks] == [b.kind for b in parse(text).blocks]
+
+
+def test_eval_split_reads_only_the_splits_named(tmp_path) -> None:
+    text = "We use Debezium CDC from Postgres. We dedupe on (order_id, lsn) in a MERGE.\n"
+    root = _corpus(tmp_path, {"a1": ("dev", text, {}), "b22": ("holdout", text, {})})
+    (root / "corpus" / "holdout" / "b22.json").write_text("not json", encoding="utf-8")  # never opened
+    r = CliRunner().invoke(main, ["eval", str(root), "--split", "training", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert set(json.loads(r.output)["splits"]) == {"dev"}
+    r = CliRunner().invoke(main, ["eval", str(root), "--split", "holdout", "--format", "json"])
+    assert r.exit_code == 2 and "b22.json: not valid JSON" in r.output  # the holdout file is read when named
+    r = CliRunner().invoke(main, ["eval", str(root), "--split", "nosuch"])
+    assert r.exit_code == 2 and "unknown split 'nosuch'" in r.output

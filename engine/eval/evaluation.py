@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,12 +144,14 @@ def _check_gold(gold, path: Path) -> None:
         raise InputError(f"{path}: invalid gold label: " + "; ".join(problems))
 
 
-def load_corpus(root: Path) -> list[Example]:
+def load_corpus(root: Path, splits: Sequence[str] = SPLITS) -> list[Example]:
+    """The labelled answers of `splits` (every split by default). Nothing of another split is read:
+    rule work loads the training splits alone, so no held-out answer or label is ever opened."""
     corpus = root / "corpus"
     if not corpus.is_dir():
         raise InputError(f"{root}: no corpus/ folder (expected {corpus}/dev and {corpus}/holdout)")
     examples = []
-    for split in SPLITS:
+    for split in (s for s in SPLITS if s in splits):
         if not (corpus / split).is_dir():
             continue
         for md in sorted((corpus / split).glob("*.md")):
