@@ -325,7 +325,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
     from pathlib import Path
 
     from .core.grader import RulesGrader, get_rubric, grade_levels
-    from .eval.evaluation import SPLITS, TRAINING_SPLITS, check_thresholds, evaluate, load_corpus
+    from .eval.evaluation import check_thresholds, evaluate, load_corpus, named_splits
     from .eval.feedback_audit import audit_corpus, remembering
     from .report.eval_report import render_markdown, render_text
     from .rubric.runtime import CAP_KINDS
@@ -337,12 +337,7 @@ def eval_cmd(directory: str, fmt: str, fail_under: tuple[str, ...], rubric_path:
 
     if batch and not use_llm:
         raise click.UsageError("--batch needs --llm")
-    unknown = [name for name in only if name not in (*SPLITS, "training")]
-    if unknown:
-        raise click.BadParameter(f"unknown split {unknown[0]!r} (one of: training, {', '.join(SPLITS)})",
-                                 param_hint="--split")
-    splits = [s for s in SPLITS if not only or s in only or ("training" in only and s in TRAINING_SPLITS)]
-    examples = load_corpus(Path(directory), splits)
+    examples = load_corpus(Path(directory), named_splits(only))
     rubric, matcher = get_rubric(rubric_path)
     report = evaluate(examples, grader, aggregate=aggregate, caps=list(CAP_KINDS),
                       base_caps=list(rubric.verdicts.caps))

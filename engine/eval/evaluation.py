@@ -144,6 +144,14 @@ def _check_gold(gold, path: Path) -> None:
         raise InputError(f"{path}: invalid gold label: " + "; ".join(problems))
 
 
+def named_splits(names: Sequence[str]) -> list[str]:
+    """The splits `grade eval --split` names ('training': every training split; none: all), in SPLITS order."""
+    unknown = [name for name in names if name not in (*SPLITS, "training")]
+    if unknown:
+        raise InputError(f"unknown split {unknown[0]!r} (one of: training, {', '.join(SPLITS)})")
+    return [s for s in SPLITS if not names or s in names or ("training" in names and s in TRAINING_SPLITS)]
+
+
 def load_corpus(root: Path, splits: Sequence[str] = SPLITS) -> list[Example]:
     """The labelled answers of `splits` (every split by default). Nothing of another split is read:
     rule work loads the training splits alone, so no held-out answer or label is ever opened."""

@@ -94,8 +94,8 @@ class Transport:
         try:
             for tag, request in requests:
                 if not warm.done():
-                    # Both need the GIL: preparing answers on while openai imports starved the import, and
-                    # the first request went out only once every answer was prepared (6.6 s for 117).
+                    # Both need the GIL: when answers were prepared while openai imported, the import starved
+                    # and the first request went out only once every answer was prepared (6.6 s for 117).
                     warm.exception()
                 pending[pool.submit(self._outcome, request)] = tag
                 for future in [f for f in pending if f.done()]:
