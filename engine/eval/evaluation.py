@@ -26,10 +26,10 @@ SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fr
 round-5 to round-21 freezes (evals/writers/round*/FROZEN.md)."""
 TRAINING_SPLITS = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
                    "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17",
-                   "fresh18")
+                   "fresh18", "fresh19")
 """What rule work reads and evals/fit_aggregation.py fits on: dev, and the fresh splits that were already
 reported as they came out in earlier rounds (fresh..fresh5 from round 11, fresh6..fresh12 from round 16,
-fresh13..fresh16 from round 23, fresh17 and fresh18 from round 24).
+fresh13..fresh16 from round 23, fresh17 and fresh18 from round 24, fresh19 from round 25).
 The rest stay held out: holdout, and each new fresh split until it has been reported."""
 LENGTH_BANDS = ((0, 300, "<300"), (300, 600, "300-600"), (600, 1000, "600-1000"), (1000, 10**9, ">1000"))
 WRAP_WIDTH = 64
